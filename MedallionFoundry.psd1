@@ -1,0 +1,32 @@
+@{
+    RootModule           = 'MedallionFoundry.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0c3f7e-9d41-4c56-8f0a-6a2d7e1c9b34'
+    Author               = 'MedallionFoundry contributors'
+    CompanyName          = 'MedallionFoundry'
+    Copyright            = '(c) MedallionFoundry contributors. MIT License.'
+    Description          = 'Moves files between a machine and the bronze layer of a data lake (S3 and S3-compatible stores, Azure Blob Storage / ADLS Gen2, local disk, custom backends) through one storage-backend abstraction.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('MedallionFoundry.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-BronzeStorage'
+        'Disconnect-BronzeStorage'
+        'Get-BronzeStorage'
+        'Send-BronzeFile'
+        'Get-BronzeFile'
+        'Get-BronzeFileList'
+        'Remove-BronzeFile'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('bronze', 'datalake', 'medallion', 'S3', 'Azure', 'Blob', 'ADLS', 'storage', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = ''
+            ProjectUri   = ''
+            ReleaseNotes = 'First release: local backend, the transfer cmdlets, YAML platform config.'
+        }
+    }
+}

@@ -1,0 +1,130 @@
+<#
+.SYNOPSIS
+Builds, tests and demonstrates the MedallionFoundry module.
+
+.DESCRIPTION
+Tasks (run in the order given):
+  Build    Lays the module out in out/MedallionFoundry (manifest, assemblies, formats, help).
+  Test     Build, start the real test servers on 127.0.0.1, run the xunit and Pester suites,
+           print "N passed, N failed" and exit non-zero on any failure.
+  Demo     Build, then run docs/examples/demo.ps1 against the local-disk backend.
+  Clean    Remove build output and test scratch folders.
+
+.EXAMPLE
+dotnet tool restore; dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Optional xunit filter expression (dotnet test --filter), e.g. "FullyQualifiedName~Local".
+    [string] $XunitFilter,
+
+    # Optional Pester test file name filter, e.g. "*Send*".
+    [string] $PesterFilter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$ModuleOut = Join-Path $Root 'out/MedallionFoundry'
+$RunFolder = Join-Path $Root '.test-run'
+
+function Invoke-Native([string] $What, [scriptblock] $Command) {
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Build {
+    Write-Host "== Build ($Configuration) -> $ModuleOut"
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    Invoke-Native 'dotnet publish' {
+        dotnet publish (Join-Path $Root 'src/MedallionFoundry/MedallionFoundry.csproj') -c $Configuration -o $ModuleOut --nologo -v quiet -p:GenerateDocumentationFile=false
+    }
+    Copy-Item (Join-Path $Root 'MedallionFoundry.psd1') $ModuleOut
+    # Assemblies PowerShell already provides must not ship beside the module.
+    Get-ChildItem $ModuleOut -Filter 'System.Management.Automation.dll' | Remove-Item -Force
+}
+
+function Get-PesterManifest {
+    Invoke-Native 'restoring Pester from NuGet' {
+        dotnet restore (Join-Path $Root 'tests/Pester/PesterPackage.csproj') --nologo -v quiet
+    }
+    $packages = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $packages.Trim() 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $manifest)) { throw "Pester was restored but $manifest is missing." }
+    $manifest
+}
+
+function Read-XunitCounts([string] $TrxPath) {
+    if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Note = 'no xunit results (the run crashed)' } }
+    [xml] $trx = Get-Content $TrxPath -Raw
+    $c = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Note = '' }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $pester = Get-PesterManifest
+    if (Test-Path $RunFolder) { Remove-Item $RunFolder -Recurse -Force }
+    New-Item -ItemType Directory -Path $RunFolder | Out-Null
+
+    Import-Module (Join-Path $Root 'tests/servers/TestServers.psm1') -Force
+    $xunit = $null; $pesterCounts = $null
+    try {
+        Start-TestServers -WorkFolder $RunFolder
+
+        Write-Host '== xunit'
+        $trx = Join-Path $RunFolder 'xunit.trx'
+        $arguments = @('test', (Join-Path $Root 'tests/MedallionFoundry.Tests/MedallionFoundry.Tests.csproj'), '-c', $Configuration, '--nologo',
+            '--logger', "trx;LogFileName=$trx", '--logger', 'console;verbosity=minimal')
+        if ($XunitFilter) { $arguments += @('--filter', $XunitFilter) }
+        & dotnet @arguments
+        $xunit = Read-XunitCounts $trx
+
+        Write-Host '== Pester'
+        $pesterJson = Join-Path $RunFolder 'pester.json'
+        & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') `
+            -PesterManifest $pester -ModulePath $ModuleOut -ResultPath $pesterJson -Filter $PesterFilter
+        $pesterCounts = if (Test-Path $pesterJson) { Get-Content $pesterJson -Raw | ConvertFrom-Json }
+                        else { [pscustomobject]@{ Passed = 0; Failed = 1; Note = 'no Pester results (the run crashed)' } }
+    }
+    finally {
+        Stop-TestServers
+    }
+
+    $passed = $xunit.Passed + $pesterCounts.Passed
+    $failed = $xunit.Failed + $pesterCounts.Failed
+    Write-Host ("xunit: {0} passed, {1} failed {2}" -f $xunit.Passed, $xunit.Failed, $xunit.Note)
+    Write-Host ("pester: {0} passed, {1} failed {2}" -f $pesterCounts.Passed, $pesterCounts.Failed, $pesterCounts.Note)
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Invoke-Native 'the demo' {
+        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'docs/examples/demo.ps1') -ModulePath $ModuleOut
+    }
+}
+
+function Invoke-Clean {
+    foreach ($path in @((Join-Path $Root 'out'), $RunFolder)) {
+        if (Test-Path $path) { Remove-Item $path -Recurse -Force }
+    }
+    Invoke-Native 'dotnet clean' { dotnet clean (Join-Path $Root 'MedallionFoundry.sln') --nologo -v quiet }
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Clean' { Invoke-Clean }
+    }
+}

@@ -1,0 +1,12 @@
+namespace MedallionFoundry.Backends;
+
+/// <summary>The backends that ship with the module.</summary>
+internal static class BuiltInBackends
+{
+    public static IEnumerable<BackendDescriptor> All()
+    {
+        yield return Local.LocalBackend.Descriptor;
+        // S3: yield return S3.S3Backend.Descriptor;
+        // Azure: yield return Azure.AzureBackend.Descriptor;
+    }
+}

@@ -1,0 +1,233 @@
+using MedallionFoundry.Config;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Backends.Local;
+
+/// <summary>
+/// Stores objects as files under a root folder (platform.bronze.local_path). Writes go to a
+/// temporary file in the target folder and are renamed into place, so readers never see half a file.
+/// </summary>
+public sealed class LocalBackend : StorageBackend
+{
+    const string TempSuffix = ".mftmp";
+    const int BufferSize = 1 << 20;
+
+    public static BackendDescriptor Descriptor { get; } = new()
+    {
+        Name = "local",
+        Description = "A folder on the local disk or a mounted share.",
+        RequiredKeys = ["local_path"],
+        IsBuiltIn = true,
+        Create = config => new LocalBackend(Path.GetFullPath(config.Bronze.GetString("local_path", required: true)!, config.BaseDirectory)),
+    };
+
+    public LocalBackend(string rootPath)
+    {
+        Root = Path.GetFullPath(rootPath);
+    }
+
+    /// <summary>The folder objects are stored in.</summary>
+    public string Root { get; }
+
+    public override string BackendType => "local";
+
+    public override string Location => Root;
+
+    public override int DefaultConcurrency => 4;
+
+    public override async Task<RemoteObject> UploadAsync(string key, Stream content, UploadOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var target = FullPathOf(key);
+        return await WithRetryOnVanishedFolder(key, async () =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var temp = $"{target}.{Guid.NewGuid():N}{TempSuffix}";
+            try
+            {
+                await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+                    await CopyAsync(content, output, options.Progress, cancellationToken).ConfigureAwait(false);
+                MoveIntoPlace(temp, target, key, options.Overwrite);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+            return Describe(key, new FileInfo(target));
+        }).ConfigureAwait(false);
+    }
+
+    public override async Task<RemoteObject> DownloadAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var source = FullPathOf(key);
+        FileStream input;
+        try
+        {
+            input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, useAsync: true);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new StorageNotFoundException($"The remote file '{key}' does not exist.", key, ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorageAccessDeniedException($"Access to the remote file '{key}' was denied.", key, ex);
+        }
+
+        await using (input)
+        {
+            await CopyAsync(input, destination, options.Progress, cancellationToken).ConfigureAwait(false);
+            return Describe(key, new FileInfo(source));
+        }
+    }
+
+    public override Task<ListPage> ListPageAsync(string keyPrefix, ListOptions options, string? continuationToken, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var slash = keyPrefix.LastIndexOf('/');
+        var folderKey = slash < 0 ? "" : keyPrefix[..slash];
+        var folder = folderKey.Length == 0 ? Root : FullPathOf(folderKey);
+
+        // Objects and common prefixes share one key-ordered sequence, as on S3.
+        var entries = new List<(string Key, FileInfo? File)>();
+        if (Directory.Exists(folder))
+        {
+            var search = options.Recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", search))
+            {
+                if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
+                var key = KeyOf(file.FullName);
+                if (key.StartsWith(keyPrefix, StringComparison.Ordinal)) entries.Add((key, file));
+            }
+            if (!options.Recursive)
+            {
+                foreach (var dir in new DirectoryInfo(folder).EnumerateDirectories())
+                {
+                    var key = KeyOf(dir.FullName) + "/";
+                    if (key.StartsWith(keyPrefix, StringComparison.Ordinal)) entries.Add((key, null));
+                }
+            }
+        }
+
+        var pageSize = Math.Max(1, options.PageSize);
+        var remaining = entries
+            .Where(e => continuationToken is null || string.CompareOrdinal(e.Key, continuationToken) > 0)
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Take(pageSize + 1)
+            .ToList();
+        var page = remaining.Take(pageSize).ToList();
+        var next = remaining.Count > pageSize ? page[^1].Key : null;
+        var objects = page.Where(e => e.File is not null).Select(e => Describe(e.Key, e.File!)).ToList();
+        var prefixes = page.Where(e => e.File is null).Select(e => e.Key).ToList();
+        return Task.FromResult(new ListPage(objects, prefixes, next));
+    }
+
+    public override Task<RemoteObject?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var info = new FileInfo(FullPathOf(key));
+        return Task.FromResult(info.Exists ? Describe(key, info) : null);
+    }
+
+    public override Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = FullPathOf(key);
+        try
+        {
+            File.Delete(path); // no error when missing
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.CompletedTask;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorageAccessDeniedException($"Access to the remote file '{key}' was denied.", key, ex);
+        }
+        RemoveEmptyFolders(Path.GetDirectoryName(path)!);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Object stores have no folders: drop the ones a delete left empty, up to the root.</summary>
+    void RemoveEmptyFolders(string folder)
+    {
+        while (folder.Length > Root.Length && folder.StartsWith(Root, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).Any()) return;
+                Directory.Delete(folder);
+            }
+            catch (IOException) { return; } // filled again by a concurrent upload, or already gone
+            catch (UnauthorizedAccessException) { return; }
+            folder = Path.GetDirectoryName(folder)!;
+        }
+    }
+
+    /// <summary>A concurrent delete may remove the folder an upload just created: try again then.</summary>
+    static async Task<T> WithRetryOnVanishedFolder<T>(string key, Func<Task<T>> action)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await action().ConfigureAwait(false); }
+            catch (DirectoryNotFoundException) when (attempt < 5) { }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new StorageAccessDeniedException($"Access to the remote file '{key}' was denied.", key, ex);
+            }
+        }
+    }
+
+    static void MoveIntoPlace(string temp, string target, string key, bool overwrite)
+    {
+        if (Directory.Exists(target))
+            throw new StorageConflictException($"The remote path '{key}' is a folder in the local store.", key);
+        try
+        {
+            File.Move(temp, target, overwrite);
+        }
+        catch (IOException ex) when (!overwrite && File.Exists(target))
+        {
+            throw new StorageConflictException($"The remote file '{key}' already exists.", key, ex);
+        }
+    }
+
+    static async Task CopyAsync(Stream input, Stream output, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await input.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                progress?.Report(read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    string FullPathOf(string key)
+    {
+        var full = Path.GetFullPath(Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar)));
+        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && full != Root)
+            throw new InvalidRemotePathException($"The key '{key}' points outside the local store.", key);
+        return full;
+    }
+
+    string KeyOf(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace(Path.DirectorySeparatorChar, '/');
+
+    RemoteObject Describe(string key, FileInfo info) => new()
+    {
+        Key = key,
+        Size = info.Length,
+        LastModified = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
+        ETag = $"{info.LastWriteTimeUtc.Ticks:x}-{info.Length:x}",
+        Backend = BackendType,
+    };
+}

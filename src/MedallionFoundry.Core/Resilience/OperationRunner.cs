@@ -1,0 +1,16 @@
+namespace MedallionFoundry.Resilience;
+
+/// <summary>
+/// Runs every backend operation of a <see cref="Storage.BronzeStore"/>. This base runs it once, as is;
+/// the resilient runner adds retries, a circuit breaker, a rate limit and timeouts around the same call.
+/// </summary>
+public class OperationRunner
+{
+    public static OperationRunner Direct { get; } = new();
+
+    /// <param name="operation">"upload", "download", "list", "stat", "delete", "delete-many".</param>
+    /// <param name="path">The remote path or prefix the operation is about (for messages).</param>
+    /// <param name="action">Called once per attempt; must be safe to call again (re-open streams inside it).</param>
+    public virtual Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+        => action(cancellationToken);
+}

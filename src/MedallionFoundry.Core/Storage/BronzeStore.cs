@@ -1,0 +1,208 @@
+using System.Runtime.CompilerServices;
+using MedallionFoundry.Resilience;
+
+namespace MedallionFoundry.Storage;
+
+/// <summary>
+/// What the cmdlets talk to: one backend plus the rules every backend shares. Remote paths are
+/// validated and placed under the backend's prefix; listings come back relative to it; downloads go
+/// to a temporary file that is renamed into place; deletes are batched and never leave the prefix.
+/// Thread-safe; one instance per connection, reused for the whole session.
+/// </summary>
+public sealed class BronzeStore : IAsyncDisposable
+{
+    public BronzeStore(StorageBackend backend, string name = "default", OperationRunner? runner = null)
+    {
+        Backend = backend;
+        Name = name;
+        Runner = runner ?? OperationRunner.Direct;
+    }
+
+    public StorageBackend Backend { get; }
+
+    /// <summary>Connection name (Connect-BronzeStorage -Name).</summary>
+    public string Name { get; }
+
+    public OperationRunner Runner { get; }
+
+    public string BackendType => Backend.BackendType;
+
+    public string Prefix => Backend.Prefix;
+
+    public string KeyFor(string remotePath) => RemotePath.ToKey(Backend.Prefix, RemotePath.NormalizeFile(remotePath));
+
+    public Task<RemoteObject> UploadFileAsync(string localPath, string remotePath, UploadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var relative = RemotePath.NormalizeFile(remotePath);
+        var key = RemotePath.ToKey(Backend.Prefix, relative);
+        return Runner.RunAsync("upload", relative,
+            async ct => Describe(await Backend.UploadFileAsync(localPath, key, options ?? UploadOptions.Default, ct).ConfigureAwait(false), key),
+            cancellationToken);
+    }
+
+    /// <summary>Uploads a stream. Retries need a seekable stream; a non-seekable one is sent once.</summary>
+    public Task<RemoteObject> UploadAsync(Stream content, string remotePath, UploadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var relative = RemotePath.NormalizeFile(remotePath);
+        var key = RemotePath.ToKey(Backend.Prefix, relative);
+        var start = content.CanSeek ? content.Position : 0;
+        return Runner.RunAsync("upload", relative, async ct =>
+        {
+            if (content.CanSeek) content.Position = start;
+            return Describe(await Backend.UploadAsync(key, content, options ?? UploadOptions.Default, ct).ConfigureAwait(false), key);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Downloads to <paramref name="localPath"/>: parent folders are created, the bytes go to a
+    /// temporary file beside it that is renamed into place, so a failure leaves nothing half-written.
+    /// An existing file is replaced only with <paramref name="overwrite"/>.
+    /// </summary>
+    public async Task<RemoteObject> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false, TransferOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var relative = RemotePath.NormalizeFile(remotePath);
+        var key = RemotePath.ToKey(Backend.Prefix, relative);
+        var target = Path.GetFullPath(localPath);
+        if (!overwrite && File.Exists(target))
+            throw new StorageConflictException($"The local file '{target}' already exists. Use -Force to overwrite it.", relative);
+        if (Directory.Exists(target))
+            throw new StorageConflictException($"The local path '{target}' is a folder, not a file.", relative);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var result = await Runner.RunAsync("download", relative, async ct =>
+        {
+            var temp = TempPathBeside(target);
+            try
+            {
+                var stored = await Backend.DownloadFileAsync(key, temp, options ?? TransferOptions.Default, ct).ConfigureAwait(false);
+                File.Move(temp, target, overwrite);
+                return stored;
+            }
+            finally
+            {
+                TryDelete(temp);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return Describe(result, key);
+    }
+
+    /// <summary>Copies a remote object into a stream (not retried once bytes were written).</summary>
+    public async Task<RemoteObject> DownloadAsync(string remotePath, Stream destination, TransferOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var relative = RemotePath.NormalizeFile(remotePath);
+        var key = RemotePath.ToKey(Backend.Prefix, relative);
+        var result = await Runner.RunAsync("download", relative,
+            ct => Backend.DownloadAsync(key, destination, options ?? TransferOptions.Default, ct), cancellationToken).ConfigureAwait(false);
+        return Describe(result, key);
+    }
+
+    /// <summary>Metadata of one remote file, or null when it does not exist.</summary>
+    public async Task<RemoteObject?> StatAsync(string remotePath, CancellationToken cancellationToken = default)
+    {
+        var relative = RemotePath.NormalizeFile(remotePath);
+        var key = RemotePath.ToKey(Backend.Prefix, relative);
+        var result = await Runner.RunAsync("stat", relative, ct => Backend.StatAsync(key, ct), cancellationToken).ConfigureAwait(false);
+        return result is null ? null : Describe(result, key);
+    }
+
+    /// <summary>Lists pages under <paramref name="prefix"/> (relative to the configured prefix), streamed:
+    /// the next page is requested while the caller works through the current one.</summary>
+    public async IAsyncEnumerable<ListPage> ListPagesAsync(string? prefix, ListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        options ??= new ListOptions();
+        var relativePrefix = RemotePath.NormalizePrefix(prefix);
+        var keyPrefix = Backend.Prefix.Length == 0 ? relativePrefix : Backend.Prefix + "/" + relativePrefix;
+
+        Task<ListPage> Fetch(string? token) => Runner.RunAsync("list", relativePrefix,
+            ct => Backend.ListPageAsync(keyPrefix, options, token, ct), cancellationToken);
+
+        var pending = Fetch(null);
+        while (pending is not null)
+        {
+            var page = await pending.ConfigureAwait(false);
+            pending = page.NextToken is null ? null : Fetch(page.NextToken);
+            var objects = new List<RemoteObject>(page.Objects.Count + page.CommonPrefixes.Count);
+            foreach (var commonPrefix in page.CommonPrefixes)
+                objects.Add(Describe(new RemoteObject { Key = commonPrefix, IsPrefix = true }, commonPrefix));
+            foreach (var item in page.Objects)
+            {
+                if (item.Key.StartsWith(keyPrefix, StringComparison.Ordinal))
+                    objects.Add(Describe(item, item.Key));
+            }
+            yield return page with { Objects = objects };
+        }
+    }
+
+    /// <summary>Every object (and, one level deep, every common prefix) under <paramref name="prefix"/>, streamed.</summary>
+    public async IAsyncEnumerable<RemoteObject> ListAsync(string? prefix, ListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var page in ListPagesAsync(prefix, options, cancellationToken).ConfigureAwait(false))
+            foreach (var item in page.Objects)
+                yield return item;
+    }
+
+    /// <summary>Deletes one remote file; a missing file is not an error.</summary>
+    public Task DeleteAsync(string remotePath, CancellationToken cancellationToken = default)
+    {
+        var relative = RemotePath.NormalizeFile(remotePath);
+        var key = RemotePath.ToKey(Backend.Prefix, relative);
+        return Runner.RunAsync("delete", relative, async ct => { await Backend.DeleteAsync(key, ct).ConfigureAwait(false); return true; }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes many remote files in batches of the backend's size. Invalid paths and per-file
+    /// failures are returned (Key holds the remote path as given), never thrown, so one bad file
+    /// does not stop the rest. <paramref name="onBatchDone"/> hears how many were attempted per batch.
+    /// </summary>
+    public async Task<IReadOnlyList<DeleteFailure>> DeleteManyAsync(IEnumerable<string> remotePaths, Action<int>? onBatchDone = null, CancellationToken cancellationToken = default)
+    {
+        var failures = new List<DeleteFailure>();
+        var batch = new List<string>();
+        var pathOfKey = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        async Task Flush()
+        {
+            if (batch.Count == 0) return;
+            var keys = batch.ToArray();
+            var batchFailures = await Runner.RunAsync("delete-many", $"{keys.Length} files",
+                ct => Backend.DeleteManyAsync(keys, ct), cancellationToken).ConfigureAwait(false);
+            foreach (var failure in batchFailures)
+                failures.Add(failure with { Key = pathOfKey.GetValueOrDefault(failure.Key, failure.Key) });
+            onBatchDone?.Invoke(keys.Length);
+            batch.Clear();
+            pathOfKey.Clear();
+        }
+
+        foreach (var remotePath in remotePaths)
+        {
+            string key;
+            try { key = KeyFor(remotePath); }
+            catch (InvalidRemotePathException ex) { failures.Add(new DeleteFailure(remotePath, ex)); continue; }
+            if (!pathOfKey.TryAdd(key, remotePath)) continue; // the same file twice in one batch
+            batch.Add(key);
+            if (batch.Count >= Math.Max(1, Backend.MaxDeleteBatchSize)) await Flush().ConfigureAwait(false);
+        }
+        await Flush().ConfigureAwait(false);
+        return failures;
+    }
+
+    public ValueTask DisposeAsync() => Backend.DisposeAsync();
+
+    RemoteObject Describe(RemoteObject item, string key) => item with
+    {
+        Key = key,
+        Path = RemotePath.ToRelative(Backend.Prefix, key),
+        Backend = Backend.BackendType,
+        Connection = Name,
+    };
+
+    static string TempPathBeside(string target) =>
+        Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.mfpart");
+
+    static void TryDelete(string path)
+    {
+        try { if (File.Exists(path)) File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

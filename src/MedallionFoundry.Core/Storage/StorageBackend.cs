@@ -1,0 +1,76 @@
+namespace MedallionFoundry.Storage;
+
+/// <summary>
+/// The contract every backend implements (built-in and custom). It speaks full object keys
+/// ("bronze/system=api/table=users/part-1.parquet"); path rules, the configured prefix, temp-file
+/// downloads and batching live once in <see cref="BronzeStore"/>, so every backend behaves alike.
+/// Implementations must be thread-safe: one instance serves a whole session.
+/// </summary>
+public abstract class StorageBackend : IAsyncDisposable
+{
+    /// <summary>Short backend identifier, e.g. "s3", "azure", "local".</summary>
+    public abstract string BackendType { get; }
+
+    /// <summary>Key prefix every remote path is placed under ("" for none). No leading or trailing '/'.</summary>
+    public string Prefix { get; protected init; } = "";
+
+    /// <summary>How many keys one <see cref="DeleteManyAsync"/> call may carry.</summary>
+    public virtual int MaxDeleteBatchSize => 1000;
+
+    /// <summary>How many files the cmdlets transfer at once by default.</summary>
+    public virtual int DefaultConcurrency => 4;
+
+    /// <summary>Human-readable location for Get-BronzeStorage (never contains secrets).</summary>
+    public abstract string Location { get; }
+
+    /// <summary>Uploads a stream to <paramref name="key"/>, replacing what is there unless
+    /// <see cref="UploadOptions.Overwrite"/> is false (then <see cref="StorageConflictException"/>).</summary>
+    public abstract Task<RemoteObject> UploadAsync(string key, Stream content, UploadOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Uploads a local file. Backends override this for parallel multipart/block uploads.</summary>
+    public virtual async Task<RemoteObject> UploadFileAsync(string localPath, string key, UploadOptions options, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        return await UploadAsync(key, stream, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies the object into <paramref name="destination"/>. Throws <see cref="StorageNotFoundException"/> when missing.</summary>
+    public abstract Task<RemoteObject> DownloadAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Writes the object to <paramref name="localPath"/> (a temp file chosen by the caller,
+    /// who renames it into place). Backends override this for parallel ranged downloads.</summary>
+    public virtual async Task<RemoteObject> DownloadFileAsync(string key, string localPath, TransferOptions options, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(localPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        return await DownloadAsync(key, stream, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Fetches one page of the keys starting with <paramref name="keyPrefix"/>, in key order.
+    /// <paramref name="continuationToken"/> is null for the first page, then the previous page's
+    /// <see cref="ListPage.NextToken"/>; a page with a null NextToken is the last. Non-recursive
+    /// listing folds deeper keys into <see cref="ListPage.CommonPrefixes"/> (ending in '/').
+    /// Object <see cref="RemoteObject.Key"/>s are full keys; the caller fills in Path.</summary>
+    public abstract Task<ListPage> ListPageAsync(string keyPrefix, ListOptions options, string? continuationToken, CancellationToken cancellationToken);
+
+    /// <summary>Metadata of one object, or null when it does not exist.</summary>
+    public abstract Task<RemoteObject?> StatAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes one object. A missing object is not an error.</summary>
+    public abstract Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <see cref="MaxDeleteBatchSize"/> objects. Missing objects are not errors;
+    /// other per-key failures are returned, not thrown. The default deletes one at a time, a few in parallel.</summary>
+    public virtual async Task<IReadOnlyList<DeleteFailure>> DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentBag<DeleteFailure>();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (key, ct) =>
+            {
+                try { await DeleteAsync(key, ct).ConfigureAwait(false); }
+                catch (StorageException ex) { failures.Add(new DeleteFailure(key, ex)); }
+            }).ConfigureAwait(false);
+        return failures.ToList();
+    }
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,31 @@
+namespace MedallionFoundry.Storage;
+
+/// <summary>Options shared by uploads and downloads.</summary>
+public class TransferOptions
+{
+    /// <summary>Receives the number of bytes moved since the last report (may be called from worker threads).</summary>
+    public IProgress<long>? Progress { get; init; }
+
+    public static TransferOptions Default { get; } = new();
+}
+
+/// <summary>Options for an upload.</summary>
+public sealed class UploadOptions : TransferOptions
+{
+    /// <summary>When false, an existing object is not replaced: the upload fails with a conflict.</summary>
+    public bool Overwrite { get; init; } = true;
+
+    public string? ContentType { get; init; }
+
+    public static new UploadOptions Default { get; } = new();
+}
+
+/// <summary>Options for a listing.</summary>
+public sealed class ListOptions
+{
+    /// <summary>True: every key below the prefix. False: one level, deeper keys folded into common prefixes.</summary>
+    public bool Recursive { get; init; } = true;
+
+    /// <summary>Maximum objects per page the backend asks for (the backend may cap it).</summary>
+    public int PageSize { get; init; } = 1000;
+}

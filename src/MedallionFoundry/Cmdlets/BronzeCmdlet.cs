@@ -1,0 +1,90 @@
+using System.Management.Automation;
+using MedallionFoundry.Config;
+using MedallionFoundry.Session;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Commands;
+
+/// <summary>
+/// What every cmdlet of the module shares: a cancellation source that Ctrl+C (StopProcessing)
+/// cancels, running async engine calls on the pipeline thread, and turning engine exceptions into
+/// error records whose id is &lt;Cmdlet&gt;&lt;Problem&gt; and whose target is the path.
+/// </summary>
+public abstract class BronzeCmdlet : PSCmdlet
+{
+    readonly CancellationTokenSource _cancellation = new();
+
+    protected CancellationToken CancellationToken => _cancellation.Token;
+
+    /// <summary>"SendBronzeFile" for Send-BronzeFile: the start of every error id.</summary>
+    protected string ErrorIdPrefix => MyInvocation.MyCommand.Name.Replace("-", "");
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    protected override void EndProcessing() => base.EndProcessing();
+
+    /// <summary>Waits for an engine call. There is no synchronization context on the pipeline thread.</summary>
+    protected T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    protected void Await(Task task) => task.GetAwaiter().GetResult();
+
+    /// <summary>The connection named by -Connection, or the current one; terminating error when there is none.</summary>
+    private protected BronzeConnection ResolveConnection(string? name)
+    {
+        if (!string.IsNullOrEmpty(name))
+        {
+            if (BronzeConnections.TryGet(name, out var named)) return named;
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"There is no connection named '{name}'. Connections: {string.Join(", ", BronzeConnections.Names.DefaultIfEmpty("(none)"))}."),
+                $"{ErrorIdPrefix}ConnectionNotFound", ErrorCategory.ObjectNotFound, name));
+        }
+        var current = BronzeConnections.Current;
+        if (current is null)
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException("Not connected to bronze storage. Run Connect-BronzeStorage first."),
+                $"{ErrorIdPrefix}NotConnected", ErrorCategory.ConnectionError, null));
+        return current!;
+    }
+
+    /// <summary>An error record for a failure about one file (written as non-terminating by the caller).</summary>
+    protected ErrorRecord ErrorFor(Exception exception, object? target)
+    {
+        var (problem, category) = Classify(exception);
+        var record = new ErrorRecord(exception, ErrorIdPrefix + problem, category, target);
+        if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile")
+            record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Use -Force to overwrite the local file." };
+        return record;
+    }
+
+    protected void WriteFileError(Exception exception, object? target) => WriteError(ErrorFor(exception, target));
+
+    /// <summary>Unwraps the aggregate and task layers so the record shows the real failure.</summary>
+    protected static Exception Unwrap(Exception exception) => exception switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Unwrap(aggregate.InnerExceptions[0]),
+        _ => exception,
+    };
+
+    static (string Problem, ErrorCategory Category) Classify(Exception exception) => Unwrap(exception) switch
+    {
+        StorageException storage => storage.Kind switch
+        {
+            StorageErrorKind.NotFound => ("NotFound", ErrorCategory.ObjectNotFound),
+            StorageErrorKind.AccessDenied => ("AccessDenied", ErrorCategory.PermissionDenied),
+            StorageErrorKind.Conflict => ("AlreadyExists", ErrorCategory.ResourceExists),
+            StorageErrorKind.Transient => ("TransientFailure", ErrorCategory.ConnectionError),
+            StorageErrorKind.InvalidPath => ("InvalidPath", ErrorCategory.InvalidArgument),
+            StorageErrorKind.IntegrityMismatch => ("IntegrityMismatch", ErrorCategory.InvalidResult),
+            StorageErrorKind.ContainerNotFound => ("ContainerNotFound", ErrorCategory.ObjectNotFound),
+            StorageErrorKind.CircuitOpen => ("CircuitOpen", ErrorCategory.ResourceUnavailable),
+            StorageErrorKind.Configuration => ("InvalidConfiguration", ErrorCategory.InvalidData),
+            _ => ("Failed", ErrorCategory.NotSpecified),
+        },
+        ConfigException => ("InvalidConfiguration", ErrorCategory.InvalidData),
+        OperationCanceledException => ("Cancelled", ErrorCategory.OperationStopped),
+        UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
+        FileNotFoundException or DirectoryNotFoundException => ("LocalFileNotFound", ErrorCategory.ObjectNotFound),
+        IOException => ("IOError", ErrorCategory.WriteError),
+        _ => ("Failed", ErrorCategory.NotSpecified),
+    };
+}

@@ -1,0 +1,110 @@
+using System.Management.Automation;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Commands;
+
+/// <summary>
+/// Downloads remote files. Into a folder (an existing one, one ending in a separator, or whenever
+/// files come from the pipeline) each file keeps its remote path under it; otherwise -Destination
+/// is the local file name of the one file given. Each file is written to a temporary name and renamed into place when complete.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "BronzeFile")]
+[OutputType(typeof(FileInfo))]
+public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
+{
+    /// <summary>Remote file paths, relative to the configured prefix (pipe from Get-BronzeFileList).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Local folder (default: the current location) or, for one file, the local file path.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Destination { get; set; }
+
+    /// <summary>Replace local files that already exist.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>How many files download at once (default: the backend's own).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; }
+
+    /// <summary>Listed folders (one-level listings) carry IsPrefix; they are not files.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public SwitchParameter IsPrefix { get; set; }
+
+    ParallelTransfers<string, RemoteObject>? _transfers;
+    TransferProgress? _progress;
+    readonly Dictionary<string, string> _localOf = new(StringComparer.Ordinal);
+
+    protected override void ProcessRecord()
+    {
+        var store = Store;
+        _progress ??= new TransferProgress(this, "Get-BronzeFile", "Downloading");
+        _transfers ??= new ParallelTransfers<string, RemoteObject>(
+            ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, _progress.Write);
+
+        foreach (var remotePath in Path)
+        {
+            if (IsPrefix)
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"'{remotePath}' is a folder, not a file. List it with -Recurse to download its files."),
+                    "GetBronzeFileIsFolder", ErrorCategory.InvalidArgument, remotePath));
+                continue;
+            }
+
+            string localPath;
+            try { localPath = LocalPathFor(remotePath); }
+            catch (Exception ex) when (ex is InvalidRemotePathException or ArgumentException)
+            {
+                WriteFileError(ex, remotePath);
+                continue;
+            }
+
+            var key = $"{remotePath}\u0000{localPath}";
+            _localOf[key] = localPath;
+            _progress.Started(0);
+            _transfers.Add(key, () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes }, CancellationToken));
+            _progress.Write();
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        _transfers?.Drain();
+        _progress?.Complete();
+    }
+
+    void OnCompleted(string key, Task<RemoteObject> task)
+    {
+        _progress?.Finished();
+        var remotePath = key[..key.IndexOf('\u0000')];
+        if (task.IsCompletedSuccessfully)
+        {
+            WriteVerbose($"Downloaded {remotePath} to {_localOf[key]}.");
+            WriteObject(new FileInfo(_localOf[key]));
+        }
+        else
+        {
+            var error = Unwrap(task.Exception!);
+            if (!(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
+                WriteFileError(error, remotePath);
+        }
+        _localOf.Remove(key);
+    }
+
+    /// <summary>Where one remote file goes. -Destination is a folder when it exists as one, ends in a
+    /// separator, or files come from the pipeline or several paths; otherwise it names the one file.</summary>
+    string LocalPathFor(string remotePath)
+    {
+        var normalized = RemotePath.NormalizeFile(remotePath);
+        var destination = Destination ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        var resolved = GetUnresolvedProviderPathFromPSPath(destination);
+        var namesOneFile = Destination is not null && !MyInvocation.ExpectingInput && Path.Length == 1
+            && !Directory.Exists(resolved) && !destination.EndsWith('/') && !destination.EndsWith(System.IO.Path.DirectorySeparatorChar);
+        return namesOneFile ? resolved : LocalDestination.Resolve(resolved, normalized);
+    }
+}

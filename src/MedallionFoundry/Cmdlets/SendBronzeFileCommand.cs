@@ -1,0 +1,173 @@
+using System.Management.Automation;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Commands;
+
+/// <summary>
+/// Uploads local files. -Destination is a remote folder (files keep their names, and with -Recurse
+/// a folder's files keep their paths relative to it) unless it does not end in '/' and exactly one
+/// file is given directly, when it is that file's remote path. Several files upload at once.
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "BronzeFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet)]
+[OutputType(typeof(RemoteObject))]
+public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
+{
+    const string PathSet = "Path";
+    const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Local files or folders; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Local files or folders, taken literally (what Get-ChildItem pipes in, as PSPath).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Remote folder (ends with '/') or remote file path, relative to the configured prefix.</summary>
+    [Parameter(Position = 1)]
+    [AllowEmptyString]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
+    public string Destination { get; set; } = "";
+
+    /// <summary>Upload the files inside folders, keeping their relative paths.</summary>
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>Do not replace remote files that already exist (they are reported as errors).</summary>
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
+    /// <summary>Output an object for each uploaded file.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>How many files upload at once (default: the backend's own).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; }
+
+    ParallelTransfers<string, RemoteObject>? _transfers;
+    TransferProgress? _progress;
+
+    protected override void ProcessRecord()
+    {
+        var store = Store;
+        _progress ??= new TransferProgress(this, "Send-BronzeFile", "Uploading");
+        _transfers ??= new ParallelTransfers<string, RemoteObject>(
+            ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, _progress.Write);
+
+        foreach (var (localPath, remotePath) in ExpandInput())
+        {
+            if (!ShouldProcess($"{localPath} -> {remotePath}", "Upload")) continue;
+            var options = new UploadOptions { Overwrite = !NoClobber, Progress = _progress.Bytes };
+            _progress.Started(new FileInfo(localPath).Length);
+            _transfers.Add(localPath, () => store.UploadFileAsync(localPath, remotePath, options, CancellationToken));
+            _progress.Write();
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        _transfers?.Drain();
+        _progress?.Complete();
+    }
+
+    void OnCompleted(string localPath, Task<RemoteObject> task)
+    {
+        _progress?.Finished();
+        if (task.IsCompletedSuccessfully)
+        {
+            WriteVerbose($"Uploaded {localPath} to {task.Result.Path}.");
+            if (PassThru) WriteObject(task.Result);
+            return;
+        }
+        var error = Unwrap(task.Exception!);
+        if (error is OperationCanceledException && CancellationToken.IsCancellationRequested) return;
+        WriteFileError(error, localPath);
+    }
+
+    /// <summary>Each local file with the remote path it goes to.</summary>
+    IEnumerable<(string Local, string Remote)> ExpandInput()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        var inputs = literal ? LiteralPath : Path;
+        foreach (var input in inputs)
+        {
+            List<string> resolved;
+            try
+            {
+                resolved = literal
+                    ? new List<string> { GetUnresolvedProviderPathFromPSPath(input) }
+                    : GetResolvedProviderPathFromPSPath(input, out _).ToList();
+            }
+            catch (ItemNotFoundException ex)
+            {
+                WriteError(new ErrorRecord(ex, "SendBronzeFileLocalFileNotFound", ErrorCategory.ObjectNotFound, input));
+                continue;
+            }
+
+            foreach (var local in resolved)
+            {
+                if (Directory.Exists(local))
+                {
+                    if (!Recurse)
+                    {
+                        WriteError(new ErrorRecord(new IOException($"'{local}' is a folder. Use -Recurse to upload the files in it."),
+                            "SendBronzeFileIsFolder", ErrorCategory.InvalidArgument, local));
+                        continue;
+                    }
+                    foreach (var file in Directory.EnumerateFiles(local, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                    {
+                        var relative = System.IO.Path.GetRelativePath(local, file).Replace(System.IO.Path.DirectorySeparatorChar, '/');
+                        if (TryRemotePath(local, FolderDestination() + relative, out var remote)) yield return (file, remote);
+                    }
+                }
+                else if (File.Exists(local))
+                {
+                    var onlyFileGiven = !MyInvocation.ExpectingInput && inputs.Length == 1 && resolved.Count == 1;
+                    if (TryRemotePath(local, RemoteFor(local, onlyFileGiven), out var remote)) yield return (local, remote);
+                }
+                else
+                {
+                    WriteError(new ErrorRecord(new FileNotFoundException($"The local file '{local}' does not exist.", local),
+                        "SendBronzeFileLocalFileNotFound", ErrorCategory.ObjectNotFound, local));
+                }
+            }
+        }
+    }
+
+    string FolderDestination()
+    {
+        var destination = Destination.Replace('\\', '/');
+        return destination.Length == 0 || destination.EndsWith('/') ? destination : destination + "/";
+    }
+
+    /// <summary>A folder destination appends the file name. A destination not ending in '/' names the
+    /// remote file, but only for one file given directly; pipeline input always goes into a folder.</summary>
+    string RemoteFor(string local, bool onlyFileGiven)
+    {
+        var destination = Destination.Replace('\\', '/');
+        if (onlyFileGiven && destination.Length > 0 && !destination.EndsWith('/')) return destination;
+        return FolderDestination() + System.IO.Path.GetFileName(local);
+    }
+
+    bool TryRemotePath(string local, string? remote, out string normalized)
+    {
+        normalized = "";
+        if (remote is null) return false;
+        try
+        {
+            normalized = RemotePath.NormalizeFile(remote);
+            return true;
+        }
+        catch (InvalidRemotePathException ex)
+        {
+            WriteFileError(ex, local);
+            return false;
+        }
+    }
+}

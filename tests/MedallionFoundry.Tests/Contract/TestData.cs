@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+
+namespace MedallionFoundry.Tests.Contract;
+
+/// <summary>Deterministic test bytes and scratch folders.</summary>
+public static class TestData
+{
+    public static byte[] Bytes(int length, int seed = 1)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    public static string Sha256(byte[] data) => Convert.ToHexString(SHA256.HashData(data));
+
+    public static string Sha256File(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    /// <summary>A new empty folder under the system temp folder.</summary>
+    public static string TempFolder(string purpose)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "mf-tests", $"{purpose}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>A unique lower-case name part, valid as an S3 key part and an Azure blob name part.</summary>
+    public static string UniqueName(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..Math.Min(purpose.Length + 13, purpose.Length + 33)];
+}

@@ -1,0 +1,26 @@
+# Shared by the Pester test files: import the built module and make scratch folders.
+$ErrorActionPreference = 'Stop'
+$modulePath = $env:MF_MODULE_PATH
+if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/MedallionFoundry' }
+Import-Module (Join-Path $modulePath 'MedallionFoundry.psd1') -Force
+
+function New-TestFolder([string] $Purpose = 'pester') {
+    $path = Join-Path ([IO.Path]::GetTempPath()) "mf-pester-$Purpose-$([guid]::NewGuid().ToString('N').Substring(0, 10))"
+    New-Item -ItemType Directory -Path $path -Force | Out-Null
+    $path
+}
+
+function New-TestFile([string] $Path, [int] $Size = 1024, [int] $Seed = 1) {
+    New-Item -ItemType Directory -Force -Path (Split-Path $Path) | Out-Null
+    $bytes = [byte[]]::new($Size)
+    [Random]::new($Seed).NextBytes($bytes)
+    [IO.File]::WriteAllBytes($Path, $bytes)
+    Get-Item $Path
+}
+
+# Asks for a value the test server harness sets; fails (never skips) when the server is missing.
+function Get-RequiredTestVariable([string] $Name) {
+    $value = [Environment]::GetEnvironmentVariable($Name)
+    if (-not $value) { throw "The environment variable $Name is not set: start the test servers (build.ps1 Test)." }
+    $value
+}

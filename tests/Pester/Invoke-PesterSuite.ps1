@@ -1,0 +1,24 @@
+<#
+.SYNOPSIS
+Runs every *.Tests.ps1 under tests/Pester against the built module, in this fresh pwsh,
+and writes the counts to a JSON file for build.ps1.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterManifest,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $ResultPath,
+    [string] $Filter
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterManifest -Force
+$env:MF_MODULE_PATH = $ModulePath
+
+$config = New-PesterConfiguration
+$config.Run.Path = $PSScriptRoot
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Normal'
+if ($Filter) { $config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName) }
+
+$result = Invoke-Pester -Configuration $config
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Note = '' } | ConvertTo-Json | Set-Content $ResultPath
