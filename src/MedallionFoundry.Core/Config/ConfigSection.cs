@@ -37,7 +37,7 @@ public sealed class ConfigSection
 
     public bool Has(string key) => _values.ContainsKey(key) && _values[key] is not null;
 
-    public string KeyPath(string key) => $"{Path}.{key}";
+    public string KeyPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 
     public int? LineOf(string key) => _lines.TryGetValue(key, out var l) ? l : Line;
 

@@ -66,7 +66,10 @@ public sealed class PlatformConfig
         {
             var reason = (ex.InnerException?.Message ?? ex.Message).Split('\n')[0];
             var simplified = System.Text.RegularExpressions.Regex.Replace(reason, @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", "");
-            throw new ConfigException($"The file is not valid YAML: {simplified}", null, sourceName ?? "<yaml>", (int)ex.Start.Line);
+            var line = (int)ex.Start.Line;
+            if (simplified.Contains("tab", StringComparison.OrdinalIgnoreCase))
+                line = FirstLineIndentedWithTab(yaml) ?? line; // YamlDotNet reports where the mapping starts
+            throw new ConfigException($"The file is not valid YAML: {simplified}", null, sourceName ?? "<yaml>", line);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -133,6 +136,17 @@ public sealed class PlatformConfig
             default:
                 return null;
         }
+    }
+
+    static int? FirstLineIndentedWithTab(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            if (lines[i][..indent].Contains('\t')) return i + 1;
+        }
+        return null;
     }
 
     static string DisplayPath(string path) => path.Length == 0 ? "the top of the file" : path;
