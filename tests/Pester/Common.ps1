@@ -24,3 +24,22 @@ function Get-RequiredTestVariable([string] $Name) {
     if (-not $value) { throw "The environment variable $Name is not set: start the test servers (build.ps1 Test)." }
     $value
 }
+
+# Runs a script in a fresh pwsh (the same one running the tests) and returns its output and exit code.
+function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment = @{}) {
+    $file = Join-Path ([IO.Path]::GetTempPath()) "mf-child-$([guid]::NewGuid().ToString('N')).ps1"
+    Set-Content -Path $file -Value $Script
+    $saved = @{}
+    foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+    try {
+        $output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" }
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
+    }
+    finally {
+        foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+        Remove-Item $file -ErrorAction SilentlyContinue
+    }
+}
+
+# The module manifest the tests import (for child processes).
+$script:ModuleManifest = Join-Path $modulePath 'MedallionFoundry.psd1'

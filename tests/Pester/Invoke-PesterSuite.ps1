@@ -11,7 +11,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
-$env:MF_MODULE_PATH = $ModulePath
+$env:MF_MODULE_PATH = (Resolve-Path $ModulePath).Path
 
 $config = New-PesterConfiguration
 $config.Run.Path = $PSScriptRoot

@@ -121,14 +121,12 @@ public sealed class BronzeStore : IAsyncDisposable
         {
             var page = await pending.ConfigureAwait(false);
             pending = page.NextToken is null ? null : Fetch(page.NextToken);
-            var objects = new List<RemoteObject>(page.Objects.Count + page.CommonPrefixes.Count);
-            foreach (var commonPrefix in page.CommonPrefixes)
-                objects.Add(Describe(new RemoteObject { Key = commonPrefix, IsPrefix = true }, commonPrefix));
-            foreach (var item in page.Objects)
-            {
-                if (item.Key.StartsWith(keyPrefix, StringComparison.Ordinal))
-                    objects.Add(Describe(item, item.Key));
-            }
+            // Folders and files of one level come back in one key order, as a person reads them.
+            var objects = page.CommonPrefixes
+                .Select(p => Describe(new RemoteObject { Key = p, IsPrefix = true }, p))
+                .Concat(page.Objects.Where(o => o.Key.StartsWith(keyPrefix, StringComparison.Ordinal)).Select(o => Describe(o, o.Key)))
+                .OrderBy(o => o.Key, StringComparer.Ordinal)
+                .ToList();
             yield return page with { Objects = objects };
         }
     }
