@@ -13,4 +13,7 @@ public class OperationRunner
     /// <param name="action">Called once per attempt; must be safe to call again (re-open streams inside it).</param>
     public virtual Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
         => action(cancellationToken);
+
+    /// <summary>Messages about retries and circuit changes since the last call (none here).</summary>
+    public virtual IReadOnlyList<string> DrainMessages() => Array.Empty<string>();
 }

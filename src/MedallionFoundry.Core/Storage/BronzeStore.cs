@@ -46,8 +46,11 @@ public sealed class BronzeStore : IAsyncDisposable
         var relative = RemotePath.NormalizeFile(remotePath);
         var key = RemotePath.ToKey(Backend.Prefix, relative);
         var start = content.CanSeek ? content.Position : 0;
+        var attempt = 0;
         return Runner.RunAsync("upload", relative, async ct =>
         {
+            if (++attempt > 1 && !content.CanSeek)
+                throw new StorageException(StorageErrorKind.Unknown, $"The upload of '{relative}' failed and cannot be retried: its stream cannot rewind.", relative);
             if (content.CanSeek) content.Position = start;
             return Describe(await Backend.UploadAsync(key, content, options ?? UploadOptions.Default, ct).ConfigureAwait(false), key);
         }, cancellationToken);
@@ -86,13 +89,24 @@ public sealed class BronzeStore : IAsyncDisposable
         return Describe(result, key);
     }
 
-    /// <summary>Copies a remote object into a stream (not retried once bytes were written).</summary>
+    /// <summary>Copies a remote object into a stream; a retry rewinds a seekable stream, and fails for one that cannot rewind.</summary>
     public async Task<RemoteObject> DownloadAsync(string remotePath, Stream destination, TransferOptions? options = null, CancellationToken cancellationToken = default)
     {
         var relative = RemotePath.NormalizeFile(remotePath);
         var key = RemotePath.ToKey(Backend.Prefix, relative);
-        var result = await Runner.RunAsync("download", relative,
-            ct => Backend.DownloadAsync(key, destination, options ?? TransferOptions.Default, ct), cancellationToken).ConfigureAwait(false);
+        var start = destination.CanSeek ? destination.Position : 0;
+        var attempt = 0;
+        var result = await Runner.RunAsync("download", relative, ct =>
+        {
+            if (++attempt > 1)
+            {
+                if (!destination.CanSeek)
+                    throw new StorageException(StorageErrorKind.Unknown, $"The download of '{relative}' failed and cannot be retried: its destination stream cannot rewind.", relative);
+                destination.Position = start;
+                destination.SetLength(start);
+            }
+            return Backend.DownloadAsync(key, destination, options ?? TransferOptions.Default, ct);
+        }, cancellationToken).ConfigureAwait(false);
         return Describe(result, key);
     }
 

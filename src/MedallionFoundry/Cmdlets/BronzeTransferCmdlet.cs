@@ -25,4 +25,12 @@ public abstract class BronzeTransferCmdlet : BronzeCmdlet
             return _resolved.Store;
         }
     }
+
+    /// <summary>Writes the retry and circuit messages the resilience layer queued on worker threads.
+    /// Call it from the pipeline thread only.</summary>
+    protected void WriteResilienceMessages()
+    {
+        if (_resolved is null) return;
+        foreach (var message in _resolved.Store.Runner.DrainMessages()) WriteVerbose(message);
+    }
 }

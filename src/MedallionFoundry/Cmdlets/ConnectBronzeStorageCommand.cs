@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MedallionFoundry.Backends;
 using MedallionFoundry.Config;
+using MedallionFoundry.Resilience;
 using MedallionFoundry.Session;
 using MedallionFoundry.Storage;
 
@@ -90,6 +91,51 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
     [Parameter(ParameterSetName = ParameterSet)]
     public SwitchParameter CreateContainer { get; set; }
 
+    /// <summary>Attempts per operation, the first included (overrides platform.bronze.retry.max_attempts).</summary>
+    [Parameter]
+    [ValidateRange(1, 20)]
+    public int MaxAttempts { get; set; }
+
+    /// <summary>Seconds before the first retry; doubles each retry (retry.base_delay).</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double RetryBaseDelaySeconds { get; set; }
+
+    /// <summary>Longest wait between retries, in seconds (retry.max_delay).</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double RetryMaxDelaySeconds { get; set; }
+
+    /// <summary>Failures in a row that open the circuit; 0 turns it off (circuit_breaker.failure_threshold).</summary>
+    [Parameter]
+    [ValidateRange(0, 10000)]
+    public int CircuitBreakerThreshold { get; set; } = -1;
+
+    /// <summary>Seconds an open circuit fails calls fast (circuit_breaker.break_duration).</summary>
+    [Parameter]
+    [ValidateRange(0.5, 86400.0)]
+    public double CircuitBreakSeconds { get; set; }
+
+    /// <summary>Requests per second across the connection (rate_limit.requests_per_second).</summary>
+    [Parameter]
+    [ValidateRange(0.001, 1000000.0)]
+    public double RequestsPerSecond { get; set; }
+
+    /// <summary>Requests allowed at once before the rate applies (rate_limit.burst).</summary>
+    [Parameter]
+    [ValidateRange(1, 100000)]
+    public int Burst { get; set; }
+
+    /// <summary>Seconds one attempt of a list, stat or delete may take (timeout).</summary>
+    [Parameter]
+    [ValidateRange(0.001, 86400.0)]
+    public double TimeoutSeconds { get; set; }
+
+    /// <summary>Seconds one attempt of an upload or download may take (transfer_timeout; default none).</summary>
+    [Parameter]
+    [ValidateRange(0.001, 604800.0)]
+    public double TransferTimeoutSeconds { get; set; }
+
     /// <summary>Name of this connection (default "default"). Several can be open; the last is current.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -116,7 +162,7 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
         BronzeStore store;
         try
         {
-            store = BronzeStoreFactory.Create(config, Name);
+            store = BronzeStoreFactory.Create(config, Name, resilience: ResilienceFromParameters(ResilienceSettings.FromConfig(config.Bronze)));
         }
         catch (ConfigException ex)
         {
@@ -133,6 +179,23 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
         BronzeConnections.Add(connection);
         WriteVerbose($"Connected '{Name}' to {store.BackendType} storage at {store.Backend.Location}.");
         if (PassThru) WriteObject(BronzeStorageInfo.From(connection));
+    }
+
+    /// <summary>Parameters given on the command line win over the YAML values.</summary>
+    ResilienceSettings ResilienceFromParameters(ResilienceSettings settings)
+    {
+        bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+        if (Bound(nameof(MaxAttempts))) settings = settings with { MaxAttempts = MaxAttempts };
+        if (Bound(nameof(RetryBaseDelaySeconds))) settings = settings with { BaseDelay = TimeSpan.FromSeconds(RetryBaseDelaySeconds) };
+        if (Bound(nameof(RetryMaxDelaySeconds))) settings = settings with { MaxDelay = TimeSpan.FromSeconds(RetryMaxDelaySeconds) };
+        if (Bound(nameof(CircuitBreakerThreshold))) settings = settings with { FailureThreshold = CircuitBreakerThreshold == 1 ? 2 : CircuitBreakerThreshold };
+        if (Bound(nameof(CircuitBreakSeconds))) settings = settings with { BreakDuration = TimeSpan.FromSeconds(CircuitBreakSeconds) };
+        if (Bound(nameof(RequestsPerSecond))) settings = settings with { RequestsPerSecond = RequestsPerSecond };
+        if (Bound(nameof(Burst))) settings = settings with { Burst = Burst };
+        if (Bound(nameof(TimeoutSeconds))) settings = settings with { Timeout = TimeSpan.FromSeconds(TimeoutSeconds) };
+        if (Bound(nameof(TransferTimeoutSeconds))) settings = settings with { TransferTimeout = TimeSpan.FromSeconds(TransferTimeoutSeconds) };
+        if (settings.MaxDelay < settings.BaseDelay) settings = settings with { MaxDelay = settings.BaseDelay };
+        return settings;
     }
 
     PlatformConfig LoadFile()

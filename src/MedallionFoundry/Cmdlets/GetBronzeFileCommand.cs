@@ -45,7 +45,7 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
         var store = Store;
         _progress ??= new TransferProgress(this, "Get-BronzeFile", "Downloading");
         _transfers ??= new ParallelTransfers<string, RemoteObject>(
-            ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, _progress.Write);
+            ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
 
         foreach (var remotePath in Path)
         {
@@ -76,11 +76,13 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
     {
         _transfers?.Drain();
         _progress?.Complete();
+        WriteResilienceMessages();
     }
 
     void OnCompleted(string key, Task<RemoteObject> task)
     {
         _progress?.Finished();
+        WriteResilienceMessages();
         var remotePath = key[..key.IndexOf('\u0000')];
         if (task.IsCompletedSuccessfully)
         {

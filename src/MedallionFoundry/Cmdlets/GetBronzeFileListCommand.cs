@@ -47,6 +47,7 @@ public sealed class GetBronzeFileListCommand : BronzeTransferCmdlet
         {
             while (NextOrError(items, prefix))
             {
+                WriteResilienceMessages();
                 var item = items.Current;
                 if (filter is not null && !filter.IsMatch(matchWholePath ? item.Path : LeafName(item.Path))) continue;
                 WriteObject(item);
@@ -66,6 +67,7 @@ public sealed class GetBronzeFileListCommand : BronzeTransferCmdlet
         }
         catch (Exception ex) when (ex is StorageException)
         {
+            WriteResilienceMessages();
             WriteFileError(ex, prefix);
             return false;
         }

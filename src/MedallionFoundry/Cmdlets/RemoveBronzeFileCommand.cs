@@ -63,10 +63,12 @@ public sealed class RemoveBronzeFileCommand : BronzeTransferCmdlet
         }
         catch (Exception ex) when (ex is StorageException)
         {
+            WriteResilienceMessages();
             // The whole batch failed (e.g. access denied on the bucket): name each file.
             foreach (var path in paths) WriteFileError(ex, path);
             return;
         }
+        WriteResilienceMessages();
         foreach (var failure in failures) WriteFileError(failure.Error, failure.Key);
         _deleted += paths.Length - failures.Count;
     }

@@ -58,7 +58,7 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
         var store = Store;
         _progress ??= new TransferProgress(this, "Send-BronzeFile", "Uploading");
         _transfers ??= new ParallelTransfers<string, RemoteObject>(
-            ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, _progress.Write);
+            ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
 
         foreach (var (localPath, remotePath) in ExpandInput())
         {
@@ -74,11 +74,13 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
     {
         _transfers?.Drain();
         _progress?.Complete();
+        WriteResilienceMessages();
     }
 
     void OnCompleted(string localPath, Task<RemoteObject> task)
     {
         _progress?.Finished();
+        WriteResilienceMessages();
         if (task.IsCompletedSuccessfully)
         {
             WriteVerbose($"Uploaded {localPath} to {task.Result.Path}.");

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
+using MedallionFoundry.Storage;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace MedallionFoundry.Resilience;
+
+/// <summary>
+/// Runs backend operations through one Polly pipeline per connection: retry with exponential backoff
+/// and jitter (honouring Retry-After) outside, then a circuit breaker, a rate limiter and a per-attempt
+/// timeout. Only transient failures are retried or counted by the breaker: never access denied, not found
+/// or bad input. The SDKs keep a small retry of their own per HTTP request (parts of big files);
+/// this layer retries whole operations, and is the one that reports what it does.
+/// </summary>
+public sealed class ResilientOperationRunner : OperationRunner
+{
+    static readonly ResiliencePropertyKey<string> OperationKey = new("mf.operation");
+    static readonly ResiliencePropertyKey<string> PathKey = new("mf.path");
+    static readonly ResiliencePropertyKey<bool> TransferKey = new("mf.transfer");
+
+    readonly ResiliencePipeline _pipeline;
+    readonly ConcurrentQueue<string> _messages = new();
+    readonly string _connection;
+    DateTimeOffset _openUntil;
+
+    public ResilientOperationRunner(ResilienceSettings settings, string connectionName = "default", TimeProvider? time = null)
+    {
+        Settings = settings;
+        _connection = connectionName;
+        _pipeline = Build(settings, time ?? TimeProvider.System);
+    }
+
+    public ResilienceSettings Settings { get; }
+
+    /// <summary>Attempts made so far (every try of every operation), for diagnostics and tests.</summary>
+    public long Attempts => Interlocked.Read(ref _attempts);
+    long _attempts;
+
+    /// <summary>Retry and circuit messages since the last call. Polly calls back on worker threads,
+    /// so messages are queued here and written by the cmdlet on the pipeline thread.</summary>
+    public override IReadOnlyList<string> DrainMessages()
+    {
+        var drained = new List<string>();
+        while (_messages.TryDequeue(out var message)) drained.Add(message);
+        return drained;
+    }
+
+    public override async Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(OperationKey, operation);
+        context.Properties.Set(PathKey, path ?? "");
+        context.Properties.Set(TransferKey, operation is "upload" or "download");
+        try
+        {
+            return await _pipeline.ExecuteAsync(static async (ctx, state) =>
+            {
+                Interlocked.Increment(ref state.Runner._attempts);
+                return await state.Action(ctx.CancellationToken).ConfigureAwait(false);
+            }, context, (Runner: this, Action: action)).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            var until = _openUntil > DateTimeOffset.Now ? _openUntil : DateTimeOffset.Now + (ex.RetryAfter ?? Settings.BreakDuration);
+            throw new StorageException(StorageErrorKind.CircuitOpen,
+                $"The circuit for connection '{_connection}' is open until {until.ToLocalTime():HH:mm:ss} after {Settings.FailureThreshold} failures in a row; calls fail fast until then. Last failure: {ex.InnerException?.Message ?? "see earlier errors"}",
+                path, ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new StorageTransientException($"The {operation} of '{path}' timed out after {ex.Timeout.TotalSeconds:0.#} s.", path, ex);
+        }
+        catch (RateLimiterRejectedException ex)
+        {
+            throw new StorageTransientException($"The {operation} of '{path}' was refused by the rate limiter.", path, ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    static bool IsTransient(Exception? exception) => exception switch
+    {
+        StorageException storage => storage.IsTransient,
+        TimeoutRejectedException => true,
+        _ => false,
+    };
+
+    ResiliencePipeline Build(ResilienceSettings settings, TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+
+        if (settings.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception)),
+                MaxRetryAttempts = settings.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = settings.BaseDelay,
+                MaxDelay = settings.MaxDelay,
+                UseJitter = settings.Jitter,
+                // A server's Retry-After wins over our own backoff (capped by max_delay).
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is StorageTransientException { RetryAfter: { } after }
+                    ? (TimeSpan?)(after < settings.MaxDelay ? after : settings.MaxDelay)
+                    : null),
+                OnRetry = args =>
+                {
+                    var ctx = args.Context;
+                    _messages.Enqueue($"Retrying {ctx.Properties.GetValue(OperationKey, "")} '{ctx.Properties.GetValue(PathKey, "")}' " +
+                        $"(attempt {args.AttemptNumber + 2} of {settings.MaxAttempts}) in {args.RetryDelay.TotalSeconds:0.##} s after: " +
+                        SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "failure"));
+                    return default;
+                },
+            });
+        }
+
+        if (settings.FailureThreshold >= 2)
+        {
+            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                // Polly counts a ratio in a window: a ratio of 1 with a minimum of N means N failures in a row.
+                FailureRatio = 1.0,
+                MinimumThroughput = settings.FailureThreshold,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception)),
+                OnOpened = args =>
+                {
+                    _openUntil = DateTimeOffset.Now + args.BreakDuration;
+                    _messages.Enqueue($"Circuit for connection '{_connection}' opened until {_openUntil.ToLocalTime():HH:mm:ss} after {settings.FailureThreshold} failures in a row.");
+                    return default;
+                },
+                OnHalfOpened = _ => { _messages.Enqueue($"Circuit for connection '{_connection}' half-open: trying one call."); return default; },
+                OnClosed = _ => { _messages.Enqueue($"Circuit for connection '{_connection}' closed: calls flow again."); return default; },
+            });
+        }
+
+        if (settings.RequestsPerSecond is { } rate)
+        {
+            builder.AddRateLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = settings.Burst,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1 / rate),
+                QueueLimit = int.MaxValue, // wait for a token rather than fail
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            }));
+        }
+
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(TransferKey, false)
+                ? settings.TransferTimeout ?? System.Threading.Timeout.InfiniteTimeSpan
+                : settings.Timeout),
+        });
+
+        return builder.Build();
+    }
+}
