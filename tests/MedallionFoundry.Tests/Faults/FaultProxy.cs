@@ -1,0 +1,157 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace MedallionFoundry.Tests.Faults;
+
+/// <summary>
+/// An HTTP proxy on 127.0.0.1 between a backend and its real server (the S3 server, Azurite) that
+/// injects faults: a share of requests answered 503 without reaching the server, a share whose
+/// response is cut off mid-body (connection reset), a fixed delay, or every request denied (403).
+/// Faults are drawn from a seeded random source, so a run can be repeated.
+/// </summary>
+public sealed class FaultProxy : IAsyncDisposable
+{
+    static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "Expect", "TE", "Trailer",
+    };
+
+    readonly WebApplication _app;
+    readonly HttpClient _upstream;
+    readonly Uri _target;
+    readonly object _gate = new();
+    readonly Random _random;
+    int _requests, _failed, _reset;
+
+    FaultProxy(WebApplication app, Uri target, int seed)
+    {
+        _app = app;
+        _target = target;
+        _random = new Random(seed);
+        _upstream = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            MaxConnectionsPerServer = 64,
+        }) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Share (0..1) of requests answered 503 without reaching the server.</summary>
+    public double FailureRate { get; set; }
+
+    /// <summary>Share (0..1) of responses cut off half-way through the body.</summary>
+    public double ResetRate { get; set; }
+
+    /// <summary>Delay added before each response.</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>Answer every request 403 AccessDenied.</summary>
+    public bool DenyAll { get; set; }
+
+    /// <summary>The proxy's own address (give it to the backend as its endpoint).</summary>
+    public Uri Address { get; private set; } = null!;
+
+    public int Requests => Volatile.Read(ref _requests);
+    public int Failed => Volatile.Read(ref _failed);
+    public int Reset => Volatile.Read(ref _reset);
+
+    public static async Task<FaultProxy> StartAsync(string target, int seed = 42)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = null);
+        var app = builder.Build();
+        var targetUri = new Uri(target);
+        var proxy = new FaultProxy(app, new Uri(targetUri.GetLeftPart(UriPartial.Authority)), seed);
+        app.Run(proxy.HandleAsync);
+        await app.StartAsync();
+        proxy.Address = new Uri(app.Urls.First());
+        return proxy;
+    }
+
+    /// <summary>The address to use in place of <paramref name="serverUrl"/> (keeps its path, e.g. Azurite's account).</summary>
+    public string Rewrite(string serverUrl)
+    {
+        var original = new Uri(serverUrl);
+        return new UriBuilder(original) { Host = Address.Host, Port = Address.Port }.Uri.ToString().TrimEnd('/');
+    }
+
+    double Draw()
+    {
+        lock (_gate) return _random.NextDouble();
+    }
+
+    async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
+
+        if (DenyAll)
+        {
+            await WriteError(context, 403, "AccessDenied", "Access Denied (injected by the fault proxy)");
+            return;
+        }
+        if (Draw() < FailureRate)
+        {
+            Interlocked.Increment(ref _failed);
+            await WriteError(context, 503, "ServiceUnavailable", "Please reduce your request rate (injected by the fault proxy)");
+            return;
+        }
+        var cutOff = Draw() < ResetRate;
+
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method),
+            new Uri(_target, context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent()));
+        var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
+        if (hasBody) request.Content = new StreamContent(context.Request.Body);
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            if (HopHeaders.Contains(name)) continue;
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase)) { request.Headers.Host = values.ToString(); continue; }
+            if (!request.Headers.TryAddWithoutValidation(name, values.ToArray()) && request.Content is not null)
+                request.Content.Headers.TryAddWithoutValidation(name, values.ToArray());
+        }
+
+        using var response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        context.Response.StatusCode = (int)response.StatusCode;
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            if (!HopHeaders.Contains(name)) context.Response.Headers[name] = values.ToArray();
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+        if (!cutOff)
+        {
+            await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            return;
+        }
+
+        // Send about half of the body, then drop the connection.
+        Interlocked.Increment(ref _reset);
+        var length = response.Content.Headers.ContentLength ?? 0;
+        var buffer = new byte[Math.Max(1, length / 2)];
+        var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.RequestAborted);
+        await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        context.Abort();
+    }
+
+    static async Task WriteError(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/xml";
+        context.Response.Headers["x-ms-error-code"] = code == "AccessDenied" ? "AuthorizationFailure" : "ServerBusy";
+        await context.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _upstream.Dispose();
+    }
+}
