@@ -8,8 +8,7 @@ BeforeAll {
 
     # The module has no bucket cmdlet (buckets are infrastructure): create one with the AWS SDK
     # assemblies that ship in the module folder.
-    $moduleFolder = Split-Path (Get-Module MedallionFoundry).Path
-    Add-Type -Path (Join-Path $moduleFolder 'AWSSDK.Core.dll'), (Join-Path $moduleFolder 'AWSSDK.S3.dll')
+    Import-ModuleSdk AWSSDK.Core, AWSSDK.S3
     $script:Bucket = "mf-pester-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
     $s3Config = [Amazon.S3.AmazonS3Config]@{ ServiceURL = $endpoint; ForcePathStyle = $true; AuthenticationRegion = 'us-east-1' }
     $client = [Amazon.S3.AmazonS3Client]::new([Amazon.Runtime.BasicAWSCredentials]::new($accessKey, $secretKey), $s3Config)

@@ -50,6 +50,9 @@ internal static class S3ErrorMapper
                 return new StorageTransientException($"The S3 request for {what} failed on the network: {error.Message}", key, error);
             case AmazonClientException client when client.InnerException is HttpRequestException or IOException or SocketException or OperationCanceledException:
                 return new StorageTransientException($"The S3 request for {what} failed on the network: {client.InnerException!.Message}", key, error);
+            // The SDK's own response check (MD5 against the ETag) failed: the bytes are not what was stored.
+            case AmazonClientException client when client.Message.Contains("hash", StringComparison.OrdinalIgnoreCase):
+                return new StorageIntegrityException($"The bytes received for {what} do not match the checksum the store gave: {client.Message}", key);
             case AmazonClientException client when client.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase):
                 return new StorageAccessDeniedException(
                     $"No S3 credentials were found for {what}: set access_key_env and secret_key_env in platform.s3_connection, " +
