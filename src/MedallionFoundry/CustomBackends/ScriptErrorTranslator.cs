@@ -23,6 +23,9 @@ internal static class ScriptErrorTranslator
         var what = key is null ? $"The {operation.Name} script of the '{backend}' backend failed: {reason}"
             : $"The {operation.Name} script of the '{backend}' backend failed for '{key}': {reason}";
         var category = record?.CategoryInfo.Category ?? ErrorCategory.NotSpecified;
+        // A bug in the script (unknown command, bad arguments) is never "object missing" or "try again".
+        if (chain.Any(x => x is CommandNotFoundException or ParameterBindingException or ParseException))
+            return new StorageException(StorageErrorKind.Unknown, what, key, exception);
 
         if (chain.Any(x => x is ItemNotFoundException or FileNotFoundException or DirectoryNotFoundException or KeyNotFoundException)
             || category == ErrorCategory.ObjectNotFound)
