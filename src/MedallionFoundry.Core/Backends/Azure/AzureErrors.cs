@@ -10,8 +10,8 @@ namespace MedallionFoundry.Backends.Azure;
 /// </summary>
 internal static class AzureErrors
 {
-    /// <summary>Maps any exception from an SDK call about <paramref name="key"/>; returns null for
-    /// exceptions that must pass through unchanged (cancellation asked for by the caller).</summary>
+    /// <summary>Maps any exception from an SDK call about <paramref name="key"/> to the exception to
+    /// throw. Cancellation the caller asked for, and unknown exceptions, come back unchanged.</summary>
     public static Exception Map(Exception ex, string key, string container, CancellationToken cancellationToken)
     {
         if (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate)
