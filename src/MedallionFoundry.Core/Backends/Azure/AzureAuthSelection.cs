@@ -23,13 +23,14 @@ public sealed class AzureAuthSelection
     /// <summary>The config key that decided the method (for messages and Get-BronzeStorage).</summary>
     public required string DecidingKey { get; init; }
 
-    public string? ConnectionString { get; init; }
+    // Secret-bearing values stay internal: no public property (or PowerShell formatting) shows them.
+    internal string? ConnectionString { get; init; }
     public string? AccountName { get; init; }
-    public string? AccountKey { get; init; }
-    public string? SasToken { get; init; }
+    internal string? AccountKey { get; init; }
+    internal string? SasToken { get; init; }
     public string? TenantId { get; init; }
     public string? ClientId { get; init; }
-    public string? ClientSecret { get; init; }
+    internal string? ClientSecret { get; init; }
 
     /// <summary>Client id of a user-assigned managed identity (not a secret); null for system-assigned.</summary>
     public string? ManagedIdentityClientId { get; init; }

@@ -63,8 +63,11 @@ public sealed class AzureBackend : StorageBackend
 
     public override int DefaultConcurrency => 4;
 
-    /// <summary>The settings this backend was created with (auth method included, for display).</summary>
-    public AzureSettings Settings => _settings;
+    /// <summary>The settings this backend was created with (internal: they hold credentials).</summary>
+    internal AzureSettings Settings => _settings;
+
+    /// <summary>How this connection authenticates (for display; never a secret).</summary>
+    public AzureAuthMethod AuthMethod => _settings.Auth.Method;
 
     internal bool BatchUnsupported => _batch.BatchUnsupported;
 
