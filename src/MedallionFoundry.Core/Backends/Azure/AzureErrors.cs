@@ -26,6 +26,9 @@ internal static class AzureErrors
                 new StorageTransientException($"The request for '{key}' timed out.", key, ex),
             IOException or HttpRequestException or System.Net.Sockets.SocketException =>
                 new StorageTransientException($"The connection failed while working on '{key}' ({ex.GetType().Name}).", key, ex),
+            // A response cut off or garbled on the way: asking again is the cure.
+            System.Xml.XmlException or System.Text.Json.JsonException =>
+                new StorageTransientException($"The response about '{key}' could not be read ({ex.GetType().Name}).", key, ex),
             _ => ex,
         };
     }
