@@ -17,6 +17,7 @@
         'Get-BronzeFile'
         'Get-BronzeFileList'
         'Remove-BronzeFile'
+        'Test-BronzeStorage'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
