@@ -49,6 +49,9 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'MedallionFoundry.psd1') $ModuleOut
     # Assemblies PowerShell already provides must not ship beside the module.
     Get-ChildItem $ModuleOut -Filter 'System.Management.Automation.dll' | Remove-Item -Force
+    Invoke-Native 'help generation' {
+        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/MedallionFoundry/Help/ConvertTo-MamlHelp.ps1') -ModulePath $ModuleOut -DocsPath (Join-Path $Root 'docs')
+    }
 }
 
 function Get-PesterManifest {
