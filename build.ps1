@@ -49,9 +49,23 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'MedallionFoundry.psd1') $ModuleOut
     # Assemblies PowerShell already provides must not ship beside the module.
     Get-ChildItem $ModuleOut -Filter 'System.Management.Automation.dll' | Remove-Item -Force
+    Move-DependenciesAside
     Invoke-Native 'help generation' {
         dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/MedallionFoundry/Help/ConvertTo-MamlHelp.ps1') -ModulePath $ModuleOut -DocsPath (Join-Path $Root 'docs')
     }
+}
+
+# The module root keeps only what PowerShell loads itself (manifest, cmdlet assembly, format and type
+# files, help); MedallionFoundry.Core and every SDK assembly go to dependencies/, which only the module's
+# own AssemblyLoadContext reads (src/MedallionFoundry/Isolation), so other versions in the session do not clash.
+function Move-DependenciesAside {
+    $rootFiles = @('MedallionFoundry.dll', 'MedallionFoundry.pdb', 'MedallionFoundry.psd1', 'MedallionFoundry.Format.ps1xml', 'MedallionFoundry.Types.ps1xml', 'en-US')
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'dependencies') -Force
+    Get-ChildItem $ModuleOut | Where-Object { $_.Name -ne 'dependencies' -and $_.Name -notin $rootFiles } |
+        Move-Item -Destination $dependencies.FullName
+    # The cmdlet project's deps.json describes the flat publish layout; nothing reads it in this one.
+    Remove-Item (Join-Path $dependencies.FullName 'MedallionFoundry.deps.json') -ErrorAction SilentlyContinue
+    if (-not (Test-Path (Join-Path $dependencies.FullName 'MedallionFoundry.Core.dll'))) { throw 'MedallionFoundry.Core.dll is missing from the build output.' }
 }
 
 function Get-PesterManifest {
