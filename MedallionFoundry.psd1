@@ -25,10 +25,8 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('bronze', 'datalake', 'medallion', 'S3', 'Azure', 'Blob', 'ADLS', 'storage', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            LicenseUri   = ''
-            ProjectUri   = ''
-            ReleaseNotes = 'First release: local backend, the transfer cmdlets, YAML platform config.'
+            Tags = @('bronze', 'datalake', 'medallion', 'S3', 'MinIO', 'Azure', 'Blob', 'ADLS', 'storage', 'upload', 'download', 'AzureDevOps', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            # ReleaseNotes: written into the built manifest from docs/CHANGELOG.md by build.ps1.
         }
     }
 }

@@ -8,6 +8,7 @@ Tasks (run in the order given):
   Test     Build, start the real test servers on 127.0.0.1, run the xunit and Pester suites,
            print "N passed, N failed" and exit non-zero on any failure.
   Demo     Build, then run docs/examples/demo.ps1 against the local-disk backend.
+  Package  Build, then pack out/MedallionFoundry into a gallery-ready out/MedallionFoundry.<version>.nupkg.
   Clean    Remove build output and test scratch folders.
 
 .EXAMPLE
@@ -16,7 +17,7 @@ dotnet tool restore; dotnet pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -47,6 +48,7 @@ function Invoke-Build {
         dotnet publish (Join-Path $Root 'src/MedallionFoundry/MedallionFoundry.csproj') -c $Configuration -o $ModuleOut --nologo -v quiet -p:GenerateDocumentationFile=false
     }
     Copy-Item (Join-Path $Root 'MedallionFoundry.psd1') $ModuleOut
+    & (Join-Path $Root 'src/MedallionFoundry/Packaging/Update-ReleaseNotes.ps1') -ManifestPath (Join-Path $ModuleOut 'MedallionFoundry.psd1') -ChangelogPath (Join-Path $Root 'docs/CHANGELOG.md')
     # Assemblies PowerShell already provides must not ship beside the module.
     Get-ChildItem $ModuleOut -Filter 'System.Management.Automation.dll' | Remove-Item -Force
     Move-DependenciesAside
@@ -130,6 +132,12 @@ function Invoke-Demo {
     }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $Root 'src/MedallionFoundry/Packaging/New-ModulePackage.ps1') -ModulePath $ModuleOut -OutputFolder (Join-Path $Root 'out')
+    Write-Host "== Package -> $package"
+}
+
 function Invoke-Clean {
     foreach ($path in @((Join-Path $Root 'out'), $RunFolder)) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -142,6 +150,7 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
     }
 }
