@@ -110,7 +110,7 @@ Connect-BronzeStorage -Backend Local -Path '$(New-TestFolder 'iso-types')'
         $connect = if ($Backend -eq 'S3') {
             $key = Get-RequiredTestVariable 'MF_TEST_S3_ACCESS_KEY'
             $secret = Get-RequiredTestVariable 'MF_TEST_S3_SECRET_KEY'
-            # The bucket is made with a plain signed-or-not PUT the S3 test server accepts.
+            # The bucket is made with an anonymous PUT, which the S3 test server accepts.
             Invoke-WebRequest -Method Put -Uri "$value/$name" -UseBasicParsing | Out-Null
             "Connect-BronzeStorage -Backend S3 -Bucket '$name' -EndpointUrl '$value' -Credential ([pscredential]::new('$key', (ConvertTo-SecureString '$secret' -AsPlainText -Force))) -Name remote"
         }
