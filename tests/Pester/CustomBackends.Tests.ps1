@@ -44,7 +44,7 @@ BeforeAll {
         }
     }
 
-    $script:CoreDll = Join-Path (Get-Module MedallionFoundry).ModuleBase 'MedallionFoundry.Core.dll'
+    $script:CoreDll = Join-Path (Get-Module MedallionFoundry).ModuleBase 'dependencies/MedallionFoundry.Core.dll'
     $script:Command = 'MedallionFoundry.Commands.RegisterBronzeStorageBackendCommand'
 }
 

@@ -14,7 +14,7 @@ namespace MedallionFoundry.CustomBackends;
 /// behind <see cref="BronzeStore"/> like every backend, so path rules, prefixes, temp-file downloads
 /// and batching are the same. The optional prefix comes from the config key "prefix".
 /// </summary>
-public sealed class ScriptStorageBackend : StorageBackend
+internal sealed class ScriptStorageBackend : StorageBackend
 {
     const int BufferSize = 81920;
     readonly string _name;
