@@ -1,3 +1,4 @@
+using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -186,6 +187,8 @@ public sealed class S3Backend : StorageBackend
             MaxKeys = Math.Clamp(options.PageSize, 1, 1000),
             ContinuationToken = continuationToken,
             Delimiter = options.Recursive ? null : "/",
+            // Keys may hold characters XML 1.0 cannot carry (control characters): ask for them URL-encoded.
+            Encoding = EncodingType.Url,
         };
         ListObjectsV2Response response;
         try
@@ -197,16 +200,21 @@ public sealed class S3Backend : StorageBackend
             throw S3ErrorMapper.Map(ex, keyPrefix.Length == 0 ? null : keyPrefix, Bucket, cancellationToken);
         }
 
+        // Keys come back URL-encoded when the server honours encoding-type=url (AWS does; some
+        // S3-compatible servers ignore it and say so by leaving EncodingType out). The SDK does not decode.
+        var encoded = response.Encoding == EncodingType.Url;
+        string Decode(string key) => encoded ? WebUtility.UrlDecode(key) : key;
+
         // AWSSDK v4 leaves empty collections null.
         var objects = (response.S3Objects ?? []).Select(o => new RemoteObject
         {
-            Key = o.Key,
+            Key = Decode(o.Key),
             Size = o.Size ?? 0,
             LastModified = o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null,
             ETag = S3Integrity.CleanETag(o.ETag),
             Backend = BackendType,
         }).ToList();
-        var prefixes = response.CommonPrefixes ?? [];
+        var prefixes = (response.CommonPrefixes ?? []).Select(Decode).ToList();
         var next = response.IsTruncated == true && !string.IsNullOrEmpty(response.NextContinuationToken) ? response.NextContinuationToken : null;
         return new ListPage(objects, prefixes, next);
     }
