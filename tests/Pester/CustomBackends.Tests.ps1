@@ -265,3 +265,31 @@ Describe 'docs/extending.md' {
         Test-Path (Join-Path $work 'ShareBackend.dll') | Should -BeTrue
     }
 }
+
+Describe 'Custom backends sit behind the same resilience layer' {
+    AfterAll { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'retries a transient failure of a script backend and shows the retry with -Verbose' {
+        $name = New-UniqueName flaky
+        $root = New-TestFolder 'flaky'
+        # Fails the first two uploads with a timeout (transient), then stores the file.
+        Register-BronzeStorageBackend -Name $name -RequiredKey root -Upload {
+            param($LocalPath, $Key, $Config)
+            $counter = Join-Path $Config.root '.attempts'
+            $n = 1 + [int](Get-Content $counter -ErrorAction Ignore)
+            Set-Content $counter $n
+            if ($n -le 2) { throw [TimeoutException]::new("simulated timeout $n") }
+            Copy-Item -LiteralPath $LocalPath -Destination (Join-Path $Config.root ($Key -replace '/', '_'))
+        } -Download { param($Key, $LocalPath, $Config) } -List { param($Prefix, $Recursive, $Config) } -Delete { param($Key, $Config) }
+        $config = Join-Path $root 'platform.yaml'
+        Set-Content $config "platform:`n  bronze:`n    storage_backend: $name`n    root: $root`n    retry:`n      base_delay: 10ms`n"
+        Connect-BronzeStorage -ConfigPath $config
+        $file = New-TestFile (Join-Path (New-TestFolder 'flaky-src') 'one.csv')
+
+        $verbose = Send-BronzeFile $file.FullName 'a/one.csv' -Verbose 4>&1 | ForEach-Object Message
+
+        @($verbose | Where-Object { $_ -like "Retrying upload 'a/one.csv' (attempt * of 4)*simulated timeout*" }).Count | Should -Be 2
+        Test-Path (Join-Path $root 'a_one.csv') | Should -BeTrue
+        Get-Content (Join-Path $root '.attempts') | Should -Be 3
+    }
+}
