@@ -24,19 +24,7 @@ public sealed class AzureHostileNameTests
         var outside = TestData.TempFolder("hostile-azure");
         var destination = Path.Combine(outside, "dest");
 
-        var listed = new List<RemoteObject>();
-        await foreach (var item in store.ListAsync("")) listed.Add(item);
-        var downloaded = new List<string>();
-        var refused = new List<string>();
-        foreach (var item in listed)
-        {
-            try
-            {
-                await store.DownloadFileAsync(item.Path, LocalDestination.Resolve(destination, item.Path));
-                downloaded.Add(item.Path);
-            }
-            catch (InvalidRemotePathException) { refused.Add(item.Path); }
-        }
+        var (listed, downloaded, refused) = await DownloadAsGetBronzeFile.EverythingAsync(store, destination);
 
         Assert.Equal(new[] { "ok/good.csv" }, downloaded);
         Assert.Equal(listed.Count - 1, refused.Count);

@@ -25,20 +25,7 @@ public sealed class S3HostileKeyTests(S3Fixture fixture) : IClassFixture<S3Fixtu
         var outside = TestData.TempFolder("hostile-s3");
         var destination = Path.Combine(outside, "dest");
 
-        var listed = new List<RemoteObject>();
-        await foreach (var item in store.ListAsync("")) listed.Add(item);
-        var downloaded = new List<string>();
-        var refused = new List<string>();
-        foreach (var item in listed)
-        {
-            try
-            {
-                var local = LocalDestination.Resolve(destination, item.Path);
-                await store.DownloadFileAsync(item.Path, local);
-                downloaded.Add(item.Path);
-            }
-            catch (InvalidRemotePathException) { refused.Add(item.Path); }
-        }
+        var (listed, downloaded, refused) = await DownloadAsGetBronzeFile.EverythingAsync(store, destination);
 
         Assert.Contains("back\\..\\..\\x.csv", refused);
         Assert.Contains("C:/win.csv", refused);
