@@ -17,6 +17,9 @@
         'Get-BronzeFile'
         'Get-BronzeFileList'
         'Remove-BronzeFile'
+        'Register-BronzeStorageBackend'
+        'Unregister-BronzeStorageBackend'
+        'Get-BronzeStorageBackend'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

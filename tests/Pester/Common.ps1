@@ -43,3 +43,37 @@ function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment = @{}) {
 
 # The module manifest the tests import (for child processes).
 $script:ModuleManifest = Join-Path $modulePath 'MedallionFoundry.psd1'
+
+# Loads SDK assemblies shipped with the module (wherever the build lays them out) into this test
+# session, for setting up servers (buckets, containers, planted keys) the module itself does not manage.
+function Import-ModuleSdk([string[]] $Name) {
+    $moduleFolder = Split-Path (Get-Module MedallionFoundry).Path
+    foreach ($n in $Name) {
+        $dll = Get-ChildItem $moduleFolder -Recurse -Filter "$n.dll" | Select-Object -First 1
+        if (-not $dll) { throw "The module folder $moduleFolder has no $n.dll." }
+        Add-Type -Path $dll.FullName
+    }
+}
+
+# Starts the fault proxy (tests/FaultProxy) in front of a test server; returns an object with Url and
+# Stop(). Arguments as for FaultProxy.dll: --failure-rate, --reset-rate, --delay-ms, --bytes-per-second, --deny.
+function Start-FaultProxy([string] $Target, [string[]] $Arguments = @()) {
+    $dll = Get-ChildItem (Join-Path $PSScriptRoot '../FaultProxy/bin') -Recurse -Filter 'FaultProxy.dll' |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    if (-not $dll) { throw 'tests/FaultProxy is not built (build.ps1 Test builds it).' }
+    $info = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    $info.ArgumentList.Add($dll.FullName)
+    foreach ($a in @('--target', $Target) + $Arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notmatch '^listening (\S+)') { throw "The fault proxy did not start: $line" }
+    $proxy = [pscustomobject]@{ Url = $Matches[1]; Process = $process }
+    $proxy | Add-Member -MemberType ScriptMethod -Name Stats -Value {
+        $this.Process.StandardInput.WriteLine('stats'); $this.Process.StandardOutput.ReadLine() }
+    $proxy | Add-Member -MemberType ScriptMethod -Name Stop -Value {
+        try { $this.Process.StandardInput.Close(); if (-not $this.Process.WaitForExit(5000)) { $this.Process.Kill() } } catch { } }
+    $proxy
+}

@@ -6,7 +6,7 @@ internal static class BuiltInBackends
     public static IEnumerable<BackendDescriptor> All()
     {
         yield return Local.LocalBackend.Descriptor;
-        // S3: yield return S3.S3Backend.Descriptor;
+        yield return S3.S3Backend.Descriptor;
         // Azure: yield return Azure.AzureBackend.Descriptor;
     }
 }

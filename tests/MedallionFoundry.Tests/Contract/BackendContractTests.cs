@@ -164,6 +164,13 @@ public abstract class BackendContractTests
 
         var listed = await All(store, "system=api/", recursive: false);
 
+        if (Fixture.ServerDefects.Contains(KnownServerDefects.S3rverDeepDelimiterListing))
+        {
+            // KNOWN SERVER DEFECT, not a product bug: this server returns nothing here. The assertion
+            // fails once the server is fixed; then drop the defect from the fixture.
+            Assert.Empty(listed);
+            return;
+        }
         Assert.Equal(new[] { "system=api/table=users/" }, listed.Select(o => o.Path));
     }
 

@@ -9,7 +9,8 @@ namespace MedallionFoundry.Tests.Faults;
 /// <summary>
 /// An HTTP proxy on 127.0.0.1 between a backend and its real server (the S3 server, Azurite) that
 /// injects faults: a share of requests answered 503 without reaching the server, a share whose
-/// response is cut off mid-body (connection reset), a fixed delay, or every request denied (403).
+/// response is cut off mid-body (connection reset), a fixed delay, every request denied (403), or
+/// bodies slowed to a byte rate (so a test can stop a transfer half-way).
 /// Faults are drawn from a seeded random source, so a run can be repeated.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
@@ -49,6 +50,9 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Delay added before each response.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Bytes per second for request and response bodies; 0 = as fast as possible.</summary>
+    public long BytesPerSecond { get; set; }
+
     /// <summary>Answer every request 403 AccessDenied.</summary>
     public bool DenyAll { get; set; }
 
@@ -59,11 +63,11 @@ public sealed class FaultProxy : IAsyncDisposable
     public int Failed => Volatile.Read(ref _failed);
     public int Reset => Volatile.Read(ref _reset);
 
-    public static async Task<FaultProxy> StartAsync(string target, int seed = 42)
+    public static async Task<FaultProxy> StartAsync(string target, int seed = 42, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = null);
         var app = builder.Build();
         var targetUri = new Uri(target);
@@ -107,7 +111,7 @@ public sealed class FaultProxy : IAsyncDisposable
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method),
             new Uri(_target, context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent()));
         var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
-        if (hasBody) request.Content = new StreamContent(context.Request.Body);
+        if (hasBody) request.Content = new StreamContent(Throttled(context.Request.Body));
         foreach (var (name, values) in context.Request.Headers)
         {
             if (HopHeaders.Contains(name)) continue;
@@ -126,7 +130,7 @@ public sealed class FaultProxy : IAsyncDisposable
         await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
         if (!cutOff)
         {
-            await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            await Throttled(body).CopyToAsync(context.Response.Body, 16384, context.RequestAborted);
             return;
         }
 
@@ -139,6 +143,8 @@ public sealed class FaultProxy : IAsyncDisposable
         await context.Response.Body.FlushAsync(context.RequestAborted);
         context.Abort();
     }
+
+    Stream Throttled(Stream inner) => BytesPerSecond > 0 ? new ThrottledStream(inner, BytesPerSecond) : inner;
 
     static async Task WriteError(HttpContext context, int status, string code, string message)
     {

@@ -1,0 +1,300 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using MedallionFoundry.Config;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Backends.S3;
+
+/// <summary>
+/// AWS S3 and S3-compatible stores (MinIO, Ceph, appliances) through AWSSDK.S3. One SDK client per
+/// instance, i.e. per connection, reused by every call. Small files go up in one PUT with Content-MD5;
+/// large files as parallel multipart uploads read straight from disk. Every upload stores the MD5 of
+/// its bytes as metadata, and downloads are checked against it (see <see cref="S3Integrity"/>).
+/// </summary>
+public sealed class S3Backend : StorageBackend
+{
+    public static BackendDescriptor Descriptor { get; } = new()
+    {
+        Name = "s3",
+        Description = "AWS S3 or an S3-compatible store (MinIO, Ceph, on-prem appliances).",
+        RequiredKeys = ["s3_bucket"],
+        OptionalKeys = ["s3_prefix"],
+        ConnectionSection = "s3_connection",
+        IsBuiltIn = true,
+        Create = config => new S3Backend(S3Settings.FromConfig(config)),
+    };
+
+    readonly AmazonS3Client _client;
+
+    public S3Backend(S3Settings settings) : this(settings, null) { }
+
+    /// <param name="configure">Test hook: adjusts the SDK config (e.g. an HttpClientFactory that counts requests).</param>
+    internal S3Backend(S3Settings settings, Action<AmazonS3Config>? configure)
+    {
+        Settings = settings;
+        Prefix = settings.Prefix;
+        _client = S3ClientFactory.Create(settings, configure);
+    }
+
+    public S3Settings Settings { get; }
+
+    public string Bucket => Settings.Bucket;
+
+    public override string BackendType => "s3";
+
+    public override string Location => Settings.Location;
+
+    public override int MaxDeleteBatchSize => 1000; // the DeleteObjects limit
+
+    public override int DefaultConcurrency => 4;
+
+    internal AmazonS3Client Client => _client;
+
+    public override async Task<RemoteObject> UploadAsync(string key, Stream content, UploadOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!content.CanSeek || content.Length - content.Position > S3Settings.MaxSinglePut)
+        {
+            // Content-MD5 and the metadata hash need the bytes before the request: spool to a temp
+            // file (memory stays flat), which then goes up like any other file.
+            var spool = Path.Combine(Path.GetTempPath(), $"mf-s3-{Guid.NewGuid():N}.spool");
+            try
+            {
+                await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+                    await content.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
+                return await UploadFileAsync(spool, key, options, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                try { File.Delete(spool); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        var start = content.Position;
+        var md5 = await S3Integrity.HashStreamAsync(content, cancellationToken).ConfigureAwait(false);
+        content.Position = start;
+        return await PutSingleAsync(key, content, content.Length - start, md5, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<RemoteObject> UploadFileAsync(string localPath, string key, UploadOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var size = new FileInfo(localPath).Length;
+        var md5 = await S3Integrity.HashFileAsync(localPath, cancellationToken).ConfigureAwait(false);
+        if (size <= Settings.MultipartThreshold)
+        {
+            await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            return await PutSingleAsync(key, stream, size, md5, options, cancellationToken).ConfigureAwait(false);
+        }
+        if (!options.Overwrite) await EnsureAbsentAsync(key, cancellationToken).ConfigureAwait(false);
+        var upload = new S3MultipartUpload(_client, Settings, key, localPath, size, md5, options);
+        try
+        {
+            await upload.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
+        }
+        return await StatAsync(key, cancellationToken).ConfigureAwait(false)
+            ?? throw new StorageNotFoundException($"The remote file '{key}' vanished right after its upload.", key);
+    }
+
+    async Task<RemoteObject> PutSingleAsync(string key, Stream content, long length, byte[] md5, UploadOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.Overwrite) await EnsureAbsentAsync(key, cancellationToken).ConfigureAwait(false);
+        var md5Base64 = Convert.ToBase64String(md5);
+        var request = new PutObjectRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            InputStream = content,
+            AutoCloseStream = false,
+            MD5Digest = md5Base64, // Content-MD5: the server checks the bytes it received
+            ContentType = options.ContentType,
+            UseChunkEncoding = !Settings.LegacyUnchunked,
+        };
+        request.Metadata.Add(S3Integrity.MetadataName, md5Base64);
+        // Atomic on stores that support conditional writes (AWS since 2024); others ignore it,
+        // which is why EnsureAbsentAsync checks first.
+        if (!options.Overwrite) request.IfNoneMatch = "*";
+        if (options.Progress is { } progress)
+            request.StreamTransferProgress += (_, e) => progress.Report(e.IncrementTransferred);
+
+        try
+        {
+            var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            return new RemoteObject
+            {
+                Key = key,
+                Size = length,
+                LastModified = DateTimeOffset.UtcNow,
+                ETag = S3Integrity.CleanETag(response.ETag),
+                ContentMD5 = md5Base64,
+                Backend = BackendType,
+            };
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
+        }
+    }
+
+    /// <summary>Overwrite = false on stores that ignore If-None-Match: check first. Another writer can
+    /// still slip in between this check and the upload on such stores (documented in docs/backends/s3.md).</summary>
+    async Task EnsureAbsentAsync(string key, CancellationToken cancellationToken)
+    {
+        if (await StatAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+            throw new StorageConflictException($"The remote file '{key}' already exists in bucket '{Bucket}'.", key);
+    }
+
+    public override async Task<RemoteObject> DownloadAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            await using var body = response.ResponseStream;
+            var (md5, bytes) = await S3Integrity.CopyAndHashAsync(body, destination, options.Progress, cancellationToken).ConfigureAwait(false);
+            var expectedMd5 = S3Integrity.KnownMd5(response.Metadata[S3Integrity.MetadataHeader], response.ETag,
+                response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value);
+            S3Integrity.Verify(key, Bucket, md5, bytes, response.ContentLength, expectedMd5);
+            return new RemoteObject
+            {
+                Key = key,
+                Size = bytes,
+                LastModified = response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null,
+                ETag = S3Integrity.CleanETag(response.ETag),
+                ContentMD5 = expectedMd5,
+                Backend = BackendType,
+            };
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
+        }
+    }
+
+    public override async Task<ListPage> ListPageAsync(string keyPrefix, ListOptions options, string? continuationToken, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = new ListObjectsV2Request
+        {
+            BucketName = Bucket,
+            Prefix = keyPrefix.Length == 0 ? null : keyPrefix,
+            MaxKeys = Math.Clamp(options.PageSize, 1, 1000),
+            ContinuationToken = continuationToken,
+            Delimiter = options.Recursive ? null : "/",
+        };
+        ListObjectsV2Response response;
+        try
+        {
+            response = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, keyPrefix.Length == 0 ? null : keyPrefix, Bucket, cancellationToken);
+        }
+
+        // AWSSDK v4 leaves empty collections null.
+        var objects = (response.S3Objects ?? []).Select(o => new RemoteObject
+        {
+            Key = o.Key,
+            Size = o.Size ?? 0,
+            LastModified = o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null,
+            ETag = S3Integrity.CleanETag(o.ETag),
+            Backend = BackendType,
+        }).ToList();
+        var prefixes = response.CommonPrefixes ?? [];
+        var next = response.IsTruncated == true && !string.IsNullOrEmpty(response.NextContinuationToken) ? response.NextContinuationToken : null;
+        return new ListPage(objects, prefixes, next);
+    }
+
+    public override async Task<RemoteObject?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            return new RemoteObject
+            {
+                Key = key,
+                Size = response.ContentLength,
+                LastModified = response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null,
+                ETag = S3Integrity.CleanETag(response.ETag),
+                ContentMD5 = S3Integrity.KnownMd5(response.Metadata[S3Integrity.MetadataHeader], response.ETag,
+                    response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value),
+                Backend = BackendType,
+            };
+        }
+        catch (AmazonServiceException ex) when (S3ErrorMapper.IsNotFound(ex))
+        {
+            return null;
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
+        }
+    }
+
+    public override async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException ex) when (S3ErrorMapper.IsNotFound(ex))
+        {
+            // already gone: deletes are idempotent
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
+        }
+    }
+
+    /// <summary>One DeleteObjects request (quiet mode: only failures come back) per call.</summary>
+    public override async Task<IReadOnlyList<DeleteFailure>> DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (keys.Count == 0) return [];
+        if (keys.Count > MaxDeleteBatchSize)
+            throw new ArgumentException($"At most {MaxDeleteBatchSize} keys fit in one S3 DeleteObjects request, not {keys.Count}.", nameof(keys));
+
+        var request = new DeleteObjectsRequest
+        {
+            BucketName = Bucket,
+            Objects = keys.Select(k => new KeyVersion { Key = k }).ToList(),
+            Quiet = true,
+        };
+        List<DeleteError>? errors;
+        try
+        {
+            errors = (await _client.DeleteObjectsAsync(request, cancellationToken).ConfigureAwait(false)).DeleteErrors;
+        }
+        catch (DeleteObjectsException ex)
+        {
+            errors = ex.Response?.DeleteErrors;
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, null, Bucket, cancellationToken);
+        }
+
+        var failures = new List<DeleteFailure>();
+        foreach (var error in errors ?? [])
+        {
+            if (S3ErrorMapper.MapDeleteError(error.Key, error.Code, error.Message, Bucket) is { } typed)
+                failures.Add(new DeleteFailure(error.Key, typed));
+        }
+        return failures;
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,46 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace MedallionFoundry.Backends.S3;
+
+/// <summary>Builds the one <see cref="AmazonS3Client"/> a backend instance (a connection) uses.</summary>
+internal static class S3ClientFactory
+{
+    /// <summary>
+    /// The SDK retries at most twice. The resilience layer (OperationRunner) owns retries, backoff and
+    /// the circuit breaker; the SDK's own default (3 retries with backoff, multiplied by ours) would
+    /// turn one bad moment into a retry storm. Access-denied errors are never retried by either.
+    /// </summary>
+    public const int SdkMaxErrorRetry = 2;
+
+    public static AmazonS3Client Create(S3Settings settings, Action<AmazonS3Config>? configure = null)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = settings.ForcePathStyle,
+            MaxErrorRetry = SdkMaxErrorRetry,
+            RetryMode = RequestRetryMode.Standard,
+            RequestChecksumCalculation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
+                ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED,
+            ResponseChecksumValidation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
+                ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED,
+        };
+        if (settings.EndpointUrl is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = settings.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region);
+        }
+        configure?.Invoke(config);
+
+        if (!settings.HasKeys) return new AmazonS3Client(config); // the SDK's default credential chain
+        AWSCredentials credentials = settings.SessionToken is null
+            ? new BasicAWSCredentials(settings.AccessKey, settings.SecretKey)
+            : new SessionAWSCredentials(settings.AccessKey, settings.SecretKey, settings.SessionToken);
+        return new AmazonS3Client(credentials, config);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Backends.S3;
+
+/// <summary>
+/// End-to-end integrity for S3 objects. Every upload stores the MD5 of the original bytes as object
+/// metadata (x-amz-meta-mf-md5, base64), and single-part uploads also send it as Content-MD5 so the
+/// server checks it on arrival. Downloads hash what they receive and compare it with that metadata
+/// or, for objects written by other tools, with a single-part ETag (which is the MD5 of the bytes).
+/// The metadata matters: a store that saves a corrupted body also computes its ETag from the
+/// corrupted bytes, so an ETag check alone would pass.
+/// </summary>
+internal static class S3Integrity
+{
+    /// <summary>The metadata name, without the x-amz-meta- prefix the SDK adds.</summary>
+    public const string MetadataName = "mf-md5";
+    public const string MetadataHeader = "x-amz-meta-" + MetadataName;
+
+    const int BufferSize = 1 << 20;
+
+    /// <summary>MD5 of <paramref name="length"/> bytes of a file starting at <paramref name="offset"/>.</summary>
+    public static async Task<byte[]> HashFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return await HashStreamAsync(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>MD5 of a stream from its position to its end (the caller rewinds it).</summary>
+    public static async Task<byte[]> HashStreamAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                md5.AppendData(buffer, 0, read);
+            return md5.GetHashAndReset();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>, hashing on the way.</summary>
+    public static async Task<(byte[] Md5, long Bytes)> CopyAndHashAsync(Stream source, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long total = 0;
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                md5.AppendData(buffer, 0, read);
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                total += read;
+                progress?.Report(read);
+            }
+            return (md5.GetHashAndReset(), total);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The ETag without its quotes.</summary>
+    public static string? CleanETag(string? etag) => etag?.Trim().Trim('"');
+
+    /// <summary>The base64 MD5 of an object when it is known: from our metadata, else from a
+    /// single-part ETag (32 hex digits) of an unencrypted object.</summary>
+    public static string? KnownMd5(string? metadataMd5, string? etag, string? serverSideEncryption)
+    {
+        if (!string.IsNullOrWhiteSpace(metadataMd5)) return metadataMd5.Trim();
+        var clean = CleanETag(etag);
+        // With SSE-KMS or SSE-C the ETag is not the MD5 of the content; multipart ETags end in "-N".
+        var encrypted = serverSideEncryption is not null && serverSideEncryption.Contains("kms", StringComparison.OrdinalIgnoreCase);
+        if (clean is null || clean.Length != 32 || encrypted || !clean.All(Uri.IsHexDigit)) return null;
+        return Convert.ToBase64String(Convert.FromHexString(clean));
+    }
+
+    /// <summary>Throws when the bytes received do not match what was stored.</summary>
+    public static void Verify(string key, string bucket, byte[] actualMd5, long actualBytes, long? expectedBytes, string? expectedMd5)
+    {
+        if (expectedBytes is { } size && size >= 0 && size != actualBytes)
+            throw new StorageIntegrityException(
+                $"The download of '{key}' from bucket '{bucket}' is incomplete: {actualBytes} bytes received, {size} expected.", key);
+        if (expectedMd5 is null) return;
+        var actual = Convert.ToBase64String(actualMd5);
+        if (!string.Equals(actual, expectedMd5, StringComparison.Ordinal))
+            throw new StorageIntegrityException(
+                $"The bytes of '{key}' from bucket '{bucket}' do not match the checksum stored with the object (MD5 {actual} received, {expectedMd5} stored). " +
+                "The store may have saved a corrupted body: for stores that keep aws-chunked bodies verbatim, set platform.s3_connection.legacy_unchunked: true.", key);
+    }
+}

@@ -1,0 +1,41 @@
+using MedallionFoundry.Backends;
+
+namespace MedallionFoundry.CustomBackends;
+
+/// <summary>One backend as Get-BronzeStorageBackend shows it: name, where it comes from and its config keys.</summary>
+public sealed class BronzeStorageBackendInfo
+{
+    public required string Name { get; init; }
+
+    /// <summary>BuiltIn, Assembly, ScriptBlock or Module.</summary>
+    public required CustomBackendKind Kind { get; init; }
+
+    public bool IsBuiltIn => Kind == CustomBackendKind.BuiltIn;
+
+    public string Description { get; init; } = "";
+
+    /// <summary>Full config keys that must be present, e.g. platform.bronze.local_path.</summary>
+    public IReadOnlyList<string> RequiredKeys { get; init; } = Array.Empty<string>();
+
+    /// <summary>Full config keys that may be present.</summary>
+    public IReadOnlyList<string> OptionalKeys { get; init; } = Array.Empty<string>();
+
+    /// <summary>Its own section beside bronze (e.g. platform.s3_connection), if it reads one.</summary>
+    public string? ConfigSection { get; init; }
+
+    /// <summary>Type and assembly, scriptblocks or module a custom backend was registered from.</summary>
+    public string? Source { get; init; }
+
+    public static BronzeStorageBackendInfo From(BackendDescriptor descriptor) => new()
+    {
+        Name = descriptor.Name,
+        Kind = CustomBackendKinds.Of(descriptor),
+        Description = descriptor.Description,
+        RequiredKeys = descriptor.RequiredKeys.Select(k => $"platform.bronze.{k}").ToList(),
+        OptionalKeys = descriptor.OptionalKeys.Select(k => $"platform.bronze.{k}").ToList(),
+        ConfigSection = descriptor.ConnectionSection is { } section ? $"platform.{section}" : null,
+        Source = descriptor.IsBuiltIn ? "MedallionFoundry" : descriptor.Source,
+    };
+
+    public override string ToString() => Name;
+}

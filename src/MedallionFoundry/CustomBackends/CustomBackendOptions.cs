@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using MedallionFoundry.Backends;
+
+namespace MedallionFoundry.CustomBackends;
+
+/// <summary>What both registration forms share: the name and the config keys shown by Get-BronzeStorageBackend.</summary>
+public sealed class CustomBackendOptions
+{
+    public required string Name { get; init; }
+
+    public string Description { get; init; } = "";
+
+    /// <summary>Keys that must be present under platform.bronze (checked before the backend is created).</summary>
+    public IReadOnlyList<string> RequiredKeys { get; init; } = Array.Empty<string>();
+
+    /// <summary>Keys that may be present under platform.bronze (shown in Get-BronzeStorageBackend).</summary>
+    public IReadOnlyList<string> OptionalKeys { get; init; } = Array.Empty<string>();
+
+    /// <summary>Checks the name against the rules and the registry; throws InvalidName, BuiltInName or NameInUse.</summary>
+    public void ValidateName(BackendRegistry registry, bool replace)
+    {
+        if (Name.Length == 0 || !char.IsAsciiLetter(Name[0]) || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            throw new BackendRegistrationException("InvalidName", System.Management.Automation.ErrorCategory.InvalidArgument,
+                $"The backend name '{Name}' is not valid: start with a letter and use letters, digits, '_' or '-'.");
+        if (registry.TryGet(Name, out var existing))
+        {
+            if (existing.IsBuiltIn)
+                throw new BackendRegistrationException("BuiltInName", System.Management.Automation.ErrorCategory.ResourceExists,
+                    $"The name '{Name}' belongs to a built-in backend and cannot be registered. Built-in backends: {string.Join(", ", registry.Descriptors.Where(d => d.IsBuiltIn).Select(d => d.Name))}.");
+            if (!replace)
+                throw new BackendRegistrationException("NameInUse", System.Management.Automation.ErrorCategory.ResourceExists,
+                    $"A backend named '{Name}' is already registered ({existing.Source}). Unregister it first, or use -Force to replace it.");
+        }
+    }
+}
+
+/// <summary>How a custom backend was registered, for Get-BronzeStorageBackend.</summary>
+public enum CustomBackendKind { BuiltIn, Assembly, ScriptBlock, Module }
+
+/// <summary>Remembers the kind of each descriptor this assembly created, without changing the descriptor type.</summary>
+public static class CustomBackendKinds
+{
+    static readonly ConditionalWeakTable<BackendDescriptor, object> Kinds = new();
+
+    internal static BackendDescriptor Tag(BackendDescriptor descriptor, CustomBackendKind kind)
+    {
+        Kinds.AddOrUpdate(descriptor, kind);
+        return descriptor;
+    }
+
+    public static CustomBackendKind Of(BackendDescriptor descriptor) =>
+        descriptor.IsBuiltIn ? CustomBackendKind.BuiltIn
+        : Kinds.TryGetValue(descriptor, out var kind) ? (CustomBackendKind)kind
+        : CustomBackendKind.Assembly;
+}

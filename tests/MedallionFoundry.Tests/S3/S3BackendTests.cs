@@ -1,0 +1,199 @@
+using Amazon.S3.Model;
+using MedallionFoundry.Backends.S3;
+using MedallionFoundry.Storage;
+using MedallionFoundry.Tests.Contract;
+
+namespace MedallionFoundry.Tests.S3;
+
+/// <summary>What the S3 backend must do beyond the contract, against the real S3 test server.</summary>
+public sealed class S3BackendTests(S3Fixture fixture) : IClassFixture<S3Fixture>
+{
+    static async Task Put(BronzeStore store, string path, byte[] data)
+    {
+        using var stream = new MemoryStream(data);
+        await store.UploadAsync(stream, path);
+    }
+
+    [Fact]
+    public async Task Listing_pages_through_more_than_1000_keys_with_continuation_tokens()
+    {
+        var counter = new RequestCounter();
+        await using var store = new BronzeStore(fixture.CreateBackend(fixture.Settings(S3Fixture.UniquePrefix("pages")), counter));
+        var paths = Enumerable.Range(0, 1100).Select(i => $"many/part-{i:D5}.csv").ToList();
+        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (p, _) => await Put(store, p, "x"u8.ToArray()));
+
+        var pages = new List<int>();
+        await foreach (var page in store.ListPagesAsync("many/"))
+            pages.Add(page.Objects.Count);
+        var listed = new List<string>();
+        await foreach (var item in store.ListAsync("many/"))
+            listed.Add(item.Path);
+
+        Assert.Equal(new[] { 1000, 100 }, pages);
+        Assert.Equal(paths, listed);
+        Assert.Equal(4, counter.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("list-type=2", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Multipart_upload_of_a_file_larger_than_the_part_size_round_trips()
+    {
+        var counter = new RequestCounter();
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("multipart"), partSize: 5 * S3Settings.MiB, multipartThreshold: 5 * S3Settings.MiB);
+        await using var store = new BronzeStore(fixture.CreateBackend(settings, counter));
+        var folder = TestData.TempFolder("s3-multipart");
+        var source = Path.Combine(folder, "big.bin");
+        await File.WriteAllBytesAsync(source, TestData.Bytes(12 * 1024 * 1024 + 3, seed: 12));
+        long reported = 0;
+
+        var uploaded = await store.UploadFileAsync(source, "big/file.bin",
+            new UploadOptions { Progress = new SyncProgress(n => Interlocked.Add(ref reported, n)) });
+        var target = Path.Combine(folder, "back.bin");
+        var downloaded = await store.DownloadFileAsync("big/file.bin", target);
+
+        Assert.Equal(TestData.Sha256File(source), TestData.Sha256File(target));
+        Assert.Equal(3, counter.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)));
+        Assert.Equal(1, counter.Count(r => r.StartsWith("POST ", StringComparison.Ordinal) && r.Contains("?uploads", StringComparison.Ordinal)));
+        Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(File.ReadAllBytes(source))), downloaded.ContentMD5);
+        Assert.Equal(new FileInfo(source).Length, reported);
+    }
+
+    [Fact]
+    public async Task Cancelled_multipart_upload_is_aborted_and_leaves_no_object_or_parts()
+    {
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("abort"), partSize: 5 * S3Settings.MiB, multipartThreshold: 5 * S3Settings.MiB);
+        var counter = new RequestCounter();
+        await using var store = new BronzeStore(fixture.CreateBackend(settings, counter));
+        var source = Path.Combine(TestData.TempFolder("s3-abort"), "big.bin");
+        await File.WriteAllBytesAsync(source, TestData.Bytes(15 * 1024 * 1024));
+        using var cancel = new CancellationTokenSource();
+        var progress = new SyncProgress(_ => cancel.Cancel()); // cancel as soon as the first bytes move
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            store.UploadFileAsync(source, "big/aborted.bin", new UploadOptions { Progress = progress }, cancel.Token));
+
+        Assert.Null(await store.StatAsync("big/aborted.bin"));
+        // The test server does not implement ListMultipartUploads: check that the abort was sent.
+        Assert.Equal(1, counter.Count(r => r.StartsWith("DELETE ", StringComparison.Ordinal) && r.Contains("uploadId=", StringComparison.Ordinal)));
+        Assert.Equal(0, counter.Count(r => r.StartsWith("POST ", StringComparison.Ordinal) && r.Contains("uploadId=", StringComparison.Ordinal))); // never completed
+    }
+
+    [Fact]
+    public async Task Deleting_2500_keys_sends_3_DeleteObjects_requests()
+    {
+        var counter = new RequestCounter();
+        await using var store = new BronzeStore(fixture.CreateBackend(fixture.Settings(S3Fixture.UniquePrefix("delete")), counter));
+        var paths = Enumerable.Range(0, 2500).Select(i => $"del/part-{i:D5}.csv").ToList();
+        await Parallel.ForEachAsync(paths.Where((_, i) => i % 100 == 0), async (p, _) => await Put(store, p, "x"u8.ToArray()));
+        await Put(store, "keep/me.csv", "k"u8.ToArray());
+
+        var batches = new List<int>();
+        var failures = await store.DeleteManyAsync(paths, batches.Add);
+
+        Assert.Empty(failures);
+        Assert.Equal(new[] { 1000, 1000, 500 }, batches);
+        Assert.Equal(3, counter.DeleteObjectsRequests);
+        var left = new List<string>();
+        await foreach (var item in store.ListAsync("")) left.Add(item.Path);
+        Assert.Equal(new[] { "keep/me.csv" }, left);
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_are_access_denied_after_one_request_each()
+    {
+        var counter = new RequestCounter();
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("denied"));
+        settings = new S3Settings
+        {
+            Bucket = settings.Bucket, Prefix = settings.Prefix, EndpointUrl = settings.EndpointUrl, ForcePathStyle = true,
+            ChecksumMode = S3ChecksumMode.WhenRequired, AccessKey = "NOT-A-KEY", SecretKey = "not-the-secret",
+        };
+        await using var store = new BronzeStore(fixture.CreateBackend(settings, counter));
+        var started = DateTime.UtcNow;
+
+        var upload = await Assert.ThrowsAsync<StorageAccessDeniedException>(() => Put(store, "x/file.csv", "x"u8.ToArray()));
+        var download = await Assert.ThrowsAsync<StorageAccessDeniedException>(() => store.DownloadAsync("x/file.csv", new MemoryStream()));
+        await Assert.ThrowsAsync<StorageAccessDeniedException>(async () => { await foreach (var _ in store.ListAsync("x/")) { } });
+
+        Assert.Equal(3, counter.Requests.Count); // no SDK retries for access denied: one request per call
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        Assert.Contains("x/file.csv", upload.Message);
+        Assert.DoesNotContain("not-the-secret", upload.Message + download.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_is_container_not_found_naming_the_bucket()
+    {
+        var settings = fixture.Settings("p");
+        var missing = $"mf-missing-{Guid.NewGuid():N}"[..20];
+        settings = new S3Settings
+        {
+            Bucket = missing, EndpointUrl = settings.EndpointUrl, ForcePathStyle = true, ChecksumMode = S3ChecksumMode.WhenRequired,
+            AccessKey = settings.AccessKey, SecretKey = settings.SecretKey,
+        };
+        await using var store = new BronzeStore(new S3Backend(settings));
+
+        var upload = await Assert.ThrowsAsync<StorageContainerNotFoundException>(() => Put(store, "a.csv", "a"u8.ToArray()));
+        var list = await Assert.ThrowsAsync<StorageContainerNotFoundException>(async () => { await foreach (var _ in store.ListAsync("")) { } });
+        var download = await Assert.ThrowsAsync<StorageContainerNotFoundException>(() => store.DownloadAsync("a.csv", new MemoryStream()));
+
+        Assert.All(new[] { upload, list, download }, e => Assert.Contains($"'{missing}'", e.Message));
+        Assert.Equal(missing, list.Path);
+    }
+
+    [Fact]
+    public async Task Uploads_store_their_md5_and_downloads_fill_etag_and_content_md5()
+    {
+        await using var store = await fixture.CreateStoreAsync();
+        var data = TestData.Bytes(4096, seed: 7);
+        var md5 = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(data));
+
+        var uploaded = await store.UploadAsync(new MemoryStream(data), "m/file.bin");
+        var stat = await store.StatAsync("m/file.bin");
+        var listed = new List<RemoteObject>();
+        await foreach (var item in store.ListAsync("m/")) listed.Add(item);
+
+        Assert.Equal(md5, uploaded.ContentMD5);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.MD5.HashData(data)).ToLowerInvariant(), uploaded.ETag);
+        Assert.Equal(md5, stat!.ContentMD5);
+        Assert.Equal(uploaded.ETag, Assert.Single(listed).ETag);
+    }
+
+    [Fact]
+    public async Task A_corrupted_object_is_an_integrity_error_and_no_file_is_left()
+    {
+        await using var backend = fixture.CreateBackend(fixture.Settings(S3Fixture.UniquePrefix("corrupt")));
+        await using var store = new BronzeStore(backend);
+        // Another writer stores bytes whose metadata MD5 does not match them.
+        var request = new PutObjectRequest { BucketName = fixture.Bucket, Key = store.KeyFor("c/file.bin"), ContentBody = "corrupted", UseChunkEncoding = false };
+        request.Metadata.Add("mf-md5", Convert.ToBase64String(System.Security.Cryptography.MD5.HashData("original"u8.ToArray())));
+        await backend.Client.PutObjectAsync(request);
+        var folder = TestData.TempFolder("s3-corrupt");
+
+        var error = await Assert.ThrowsAsync<StorageIntegrityException>(() => store.DownloadFileAsync("c/file.bin", Path.Combine(folder, "file.bin")));
+
+        Assert.Contains("c/file.bin", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public async Task Refusing_to_overwrite_a_multipart_upload_keeps_the_old_object()
+    {
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("nooverwrite"), partSize: 5 * S3Settings.MiB, multipartThreshold: 5 * S3Settings.MiB);
+        await using var store = new BronzeStore(fixture.CreateBackend(settings));
+        await Put(store, "o/file.bin", "old"u8.ToArray());
+        var source = Path.Combine(TestData.TempFolder("s3-nooverwrite"), "big.bin");
+        await File.WriteAllBytesAsync(source, TestData.Bytes(6 * 1024 * 1024));
+
+        await Assert.ThrowsAsync<StorageConflictException>(() => store.UploadFileAsync(source, "o/file.bin", new UploadOptions { Overwrite = false }));
+
+        var back = new MemoryStream();
+        await store.DownloadAsync("o/file.bin", back);
+        Assert.Equal("old"u8.ToArray(), back.ToArray());
+    }
+
+    /// <summary>Progress that runs inline (Progress&lt;T&gt; posts to the thread pool, too late for asserts).</summary>
+    sealed class SyncProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}
