@@ -23,10 +23,10 @@ param(
     [ValidateRange(1, 20)]
     [int] $Runs = 3,
 
-    [ValidateSet('W1', 'W2', 'W3', 'W4', 'Import')]
+    # W1, W2, W3, W4, Import (a comma-separated string works too: `pwsh -File` passes one).
     [string[]] $Workload = @('W1', 'W2', 'W3', 'W4', 'Import'),
 
-    [ValidateSet('local', 's3', 'azure')]
+    # local, s3, azure.
     [string[]] $Backend = @('local', 's3', 'azure'),
 
     # Scratch folder (test data, server data, logs). Emptied at the start, except the generated data.
@@ -43,6 +43,13 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+function Split-List([string[]] $Values, [string[]] $Allowed, [string] $Name) {
+    $items = @($Values | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ })
+    foreach ($item in $items) { if ($item -notin $Allowed) { throw "-$Name '$item' is not one of: $($Allowed -join ', ')." } }
+    $items
+}
+$Workload = Split-List $Workload @('W1', 'W2', 'W3', 'W4', 'Import') 'Workload'
+$Backend = Split-List $Backend @('local', 's3', 'azure') 'Backend'
 $Root = Split-Path $PSScriptRoot -Parent
 $StartedAt = Get-Date
 $CommandLine = "dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs $Runs -Workload $($Workload -join ',') -Backend $($Backend -join ',')"
@@ -159,6 +166,26 @@ function Invoke-TimedInSession([scriptblock] $Action) {
 
 $script:Samples = [Collections.Generic.List[object]]::new()
 
+# CPU seconds the test server of a backend has used so far (utime + stime from /proc): the
+# difference over a step shows whether the server, not the client, was the bottleneck.
+function Get-ServerCpuSeconds([string] $BackendName) {
+    if (-not $script:ServerPid.ContainsKey($BackendName)) { return $null }
+    $fields = (Get-Content "/proc/$($script:ServerPid[$BackendName])/stat" -Raw) -replace '^.*\) ', '' -split ' '
+    ([double]$fields[11] + [double]$fields[12]) / 100
+}
+
+function Find-ServerPids {
+    $script:ServerPid = @{}
+    foreach ($pair in @(@('s3', $env:MF_TEST_S3_ENDPOINT, 'start-s3rver.js'), @('azure', $env:MF_TEST_AZURE_BLOB_ENDPOINT, 'azurite'))) {
+        if (-not $pair[1]) { continue }
+        $port = ([Uri]$pair[1]).Port
+        foreach ($dir in Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$') {
+            $cmd = try { (Get-Content "$($dir.FullName)/cmdline" -Raw -ErrorAction Stop) -replace "`0", ' ' } catch { '' }
+            if ($cmd -like "*$($pair[2])*" -and $cmd -like "* $port *") { $script:ServerPid[$pair[0]] = [int]$dir.Name; break }
+        }
+    }
+}
+
 <#
 Measures one tool on one workload once: Prepare (untimed), the timed step, Verify (untimed; gets
 the timing record and throws when the bytes or counts are wrong). $Step is a command line (a fresh
@@ -168,11 +195,14 @@ function Measure-Step {
     param([string] $BackendName, [string] $Name, [string] $Tool, [int] $Run, [scriptblock] $Prepare, $Step, [scriptblock] $Verify)
     if ($Prepare) { & $Prepare }
     $label = "$BackendName-$Name-$Tool-$Run"
+    $serverBefore = Get-ServerCpuSeconds $BackendName
     $result = if ($Step -is [scriptblock]) { Invoke-TimedInSession $Step } else { Invoke-TimedProcess $label $Step (Get-ToolEnvironment $Tool) }
+    $serverCpu = if ($null -ne $serverBefore) { (Get-ServerCpuSeconds $BackendName) - $serverBefore } else { $null }
     if ($Verify) { & $Verify $result }
-    $script:Samples.Add([pscustomobject]@{ Backend = $BackendName; Workload = $Name; Tool = $Tool; Run = $Run; Seconds = $result.Seconds; PeakMB = $result.PeakMB })
+    $script:Samples.Add([pscustomobject]@{ Backend = $BackendName; Workload = $Name; Tool = $Tool; Run = $Run; Seconds = $result.Seconds; PeakMB = $result.PeakMB; ServerCpu = $serverCpu })
     $memory = if ($null -ne $result.PeakMB) { ", peak $($result.PeakMB) MB" } else { '' }
-    Write-Host ('  {0,-6} {1,-8} {2,-14} run {3}: {4,8:0.000} s{5}' -f $BackendName, $Name, $Tool, $Run, $result.Seconds, $memory)
+    $server = if ($null -ne $serverCpu) { ", server CPU $('{0:0.00}' -f $serverCpu) s" } else { '' }
+    Write-Host ('  {0,-6} {1,-9} {2,-13} run {3}: {4,8:0.000} s{5}{6}' -f $BackendName, $Name, $Tool, $Run, $result.Seconds, $memory, $server)
 }
 
 function Get-ToolEnvironment([string] $Tool) {
@@ -254,7 +284,7 @@ function Get-RemoteBase([string] $BackendName) { if ($BackendName -eq 's3') { 's
 
 # Count and bytes under a remote prefix, as rclone sees them (verifies uploads, seeds and deletes).
 function Get-RemoteSize([string] $BackendName, [string] $Prefix) {
-    $json = Invoke-Rclone 'size' size --json "$(Get-RemoteBase $BackendName)/$Prefix"
+    $json = Invoke-Rclone 'size' size --fast-list --json "$(Get-RemoteBase $BackendName)/$Prefix"
     $json | ConvertFrom-Json
 }
 
@@ -295,7 +325,9 @@ function Invoke-RemoteWorkloads([string] $B) {
     if (-not $script:OursAvailable) { $tools = $tools | Where-Object { $_ -notlike 'ours*' } }
     $ep = $env:MF_TEST_S3_ENDPOINT
     $aws = @('/usr/bin/aws', '--endpoint-url', $ep, 's3')
-    $rclone = @('rclone')
+    # --fast-list: one recursive listing instead of one per folder (rclone's advice for S3). On the
+    # S3 test server it is also needed: its delimiter listings miss objects two levels down (DESIGN.md).
+    $rclone = @('rclone', '--fast-list')
     $out = Join-Path $WorkFolder "out-$B"
 
     Write-Host "== ${B}: seeding the download and listing sources"
@@ -569,11 +601,13 @@ function Write-Results {
     }
     $null = $md.AppendLine()
     $null = $md.AppendLine('## Every run (seconds)').AppendLine()
-    $null = $md.AppendLine('| Backend | Workload | Tool | Runs |')
-    $null = $md.AppendLine('|---|---|---|---|')
+    $null = $md.AppendLine('Server CPU: seconds of CPU the test server process (node) used during the step — when it is close to the wall time, the server was the bottleneck.').AppendLine()
+    $null = $md.AppendLine('| Backend | Workload | Tool | Runs (wall s) | Server CPU s |')
+    $null = $md.AppendLine('|---|---|---|---|---|')
     foreach ($group in $script:Samples | Group-Object Backend, Workload, Tool) {
         $first = $group.Group[0]
-        $null = $md.AppendLine("| $($first.Backend) | $($first.Workload) | $($first.Tool) | $(($group.Group | ForEach-Object { '{0:0.000}' -f $_.Seconds }) -join ', ') |")
+        $cpu = ($group.Group | ForEach-Object { if ($null -ne $_.ServerCpu) { '{0:0.00}' -f $_.ServerCpu } else { '—' } }) -join ', '
+        $null = $md.AppendLine("| $($first.Backend) | $($first.Workload) | $($first.Tool) | $(($group.Group | ForEach-Object { '{0:0.000}' -f $_.Seconds }) -join ', ') | $cpu |")
     }
     if ($script:Notes.Count) {
         $null = $md.AppendLine().AppendLine('## Notes from this run').AppendLine()
@@ -615,7 +649,8 @@ if ($servers) {
     Start-TestServers -Name $servers -WorkFolder (Join-Path $WorkFolder 'servers')
 }
 try {
-    if ($servers) { Initialize-Remotes }
+    $script:ServerPid = @{}
+    if ($servers) { Initialize-Remotes; Find-ServerPids }
     foreach ($b in $Backend) {
         $script:OursAvailable = $true
         try { Connect-BenchBackend -Backend $b -LocalRoot $script:LocalStore }
