@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('MedallionFoundry.Format.ps1xml')
+    TypesToProcess       = @('MedallionFoundry.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-BronzeStorage'
         'Disconnect-BronzeStorage'
@@ -17,6 +18,7 @@
         'Get-BronzeFile'
         'Get-BronzeFileList'
         'Remove-BronzeFile'
+        'Test-BronzeStorage'
         'Register-BronzeStorageBackend'
         'Unregister-BronzeStorageBackend'
         'Get-BronzeStorageBackend'
@@ -26,10 +28,8 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('bronze', 'datalake', 'medallion', 'S3', 'Azure', 'Blob', 'ADLS', 'storage', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            LicenseUri   = ''
-            ProjectUri   = ''
-            ReleaseNotes = 'First release: local backend, the transfer cmdlets, YAML platform config.'
+            Tags = @('bronze', 'datalake', 'medallion', 'S3', 'MinIO', 'Azure', 'Blob', 'ADLS', 'storage', 'upload', 'download', 'AzureDevOps', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            # ReleaseNotes: written into the built manifest from docs/CHANGELOG.md by build.ps1.
         }
     }
 }

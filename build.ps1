@@ -8,6 +8,7 @@ Tasks (run in the order given):
   Test     Build, start the real test servers on 127.0.0.1, run the xunit and Pester suites,
            print "N passed, N failed" and exit non-zero on any failure.
   Demo     Build, then run docs/examples/demo.ps1 against the local-disk backend.
+  Package  Build, then pack out/MedallionFoundry into a gallery-ready out/MedallionFoundry.<version>.nupkg.
   Clean    Remove build output and test scratch folders.
 
 .EXAMPLE
@@ -16,7 +17,7 @@ dotnet tool restore; dotnet pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -47,8 +48,26 @@ function Invoke-Build {
         dotnet publish (Join-Path $Root 'src/MedallionFoundry/MedallionFoundry.csproj') -c $Configuration -o $ModuleOut --nologo -v quiet -p:GenerateDocumentationFile=false
     }
     Copy-Item (Join-Path $Root 'MedallionFoundry.psd1') $ModuleOut
+    & (Join-Path $Root 'src/MedallionFoundry/Packaging/Update-ReleaseNotes.ps1') -ManifestPath (Join-Path $ModuleOut 'MedallionFoundry.psd1') -ChangelogPath (Join-Path $Root 'docs/CHANGELOG.md')
     # Assemblies PowerShell already provides must not ship beside the module.
     Get-ChildItem $ModuleOut -Filter 'System.Management.Automation.dll' | Remove-Item -Force
+    Move-DependenciesAside
+    Invoke-Native 'help generation' {
+        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/MedallionFoundry/Help/ConvertTo-MamlHelp.ps1') -ModulePath $ModuleOut -DocsPath (Join-Path $Root 'docs')
+    }
+}
+
+# The module root keeps only what PowerShell loads itself (manifest, cmdlet assembly, format and type
+# files, help); MedallionFoundry.Core and every SDK assembly go to dependencies/, which only the module's
+# own AssemblyLoadContext reads (src/MedallionFoundry/Isolation), so other versions in the session do not clash.
+function Move-DependenciesAside {
+    $rootFiles = @('MedallionFoundry.dll', 'MedallionFoundry.pdb', 'MedallionFoundry.psd1', 'MedallionFoundry.Format.ps1xml', 'MedallionFoundry.Types.ps1xml', 'en-US')
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'dependencies') -Force
+    Get-ChildItem $ModuleOut | Where-Object { $_.Name -ne 'dependencies' -and $_.Name -notin $rootFiles } |
+        Move-Item -Destination $dependencies.FullName
+    # The cmdlet project's deps.json describes the flat publish layout; nothing reads it in this one.
+    Remove-Item (Join-Path $dependencies.FullName 'MedallionFoundry.deps.json') -ErrorAction SilentlyContinue
+    if (-not (Test-Path (Join-Path $dependencies.FullName 'MedallionFoundry.Core.dll'))) { throw 'MedallionFoundry.Core.dll is missing from the build output.' }
 }
 
 function Get-PesterManifest {
@@ -113,6 +132,12 @@ function Invoke-Demo {
     }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $Root 'src/MedallionFoundry/Packaging/New-ModulePackage.ps1') -ModulePath $ModuleOut -OutputFolder (Join-Path $Root 'out')
+    Write-Host "== Package -> $package"
+}
+
 function Invoke-Clean {
     foreach ($path in @((Join-Path $Root 'out'), $RunFolder)) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -125,6 +150,7 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
     }
 }

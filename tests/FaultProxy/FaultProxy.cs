@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MedallionFoundry.Tests.Faults;
@@ -108,8 +109,9 @@ public sealed class FaultProxy : IAsyncDisposable
         }
         var cutOff = Draw() < ResetRate;
 
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method),
-            new Uri(_target, context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent()));
+        // Forward the request target byte for byte: re-encoding the path would break signatures.
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(_target, rawTarget));
         var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
         if (hasBody) request.Content = new StreamContent(Throttled(context.Request.Body));
         foreach (var (name, values) in context.Request.Headers)
@@ -149,8 +151,9 @@ public sealed class FaultProxy : IAsyncDisposable
     static async Task WriteError(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/xml";
         context.Response.Headers["x-ms-error-code"] = code == "AccessDenied" ? "AuthorizationFailure" : "ServerBusy";
+        if (HttpMethods.IsHead(context.Request.Method)) return; // as the real servers: no body on HEAD
+        context.Response.ContentType = "application/xml";
         await context.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
     }
 

@@ -70,7 +70,8 @@ function Start-FaultProxy([string] $Target, [string[]] $Arguments = @()) {
     $process = [Diagnostics.Process]::Start($info)
     $line = $process.StandardOutput.ReadLine()
     if ($line -notmatch '^listening (\S+)') { throw "The fault proxy did not start: $line" }
-    $proxy = [pscustomobject]@{ Url = $Matches[1]; Process = $process }
+    # The proxy's address with the target's path (Azurite's account), so it stands in for the target.
+    $proxy = [pscustomobject]@{ Url = $Matches[1] + ([Uri]$Target).AbsolutePath.TrimEnd('/'); Process = $process }
     $proxy | Add-Member -MemberType ScriptMethod -Name Stats -Value {
         $this.Process.StandardInput.WriteLine('stats'); $this.Process.StandardOutput.ReadLine() }
     $proxy | Add-Member -MemberType ScriptMethod -Name Stop -Value {

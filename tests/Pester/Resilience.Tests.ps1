@@ -24,6 +24,19 @@ Connect-BronzeStorage -ConfigPath $f -Name {3}
 '@
         }
     }
+    $script:Backends.Azure = @{
+        Target = Get-RequiredTestVariable 'MF_TEST_AZURE_BLOB_ENDPOINT'
+        Prepare = { "mf-resil-$([guid]::NewGuid().ToString('N').Substring(0, 12))" }
+        # The connection string's BlobEndpoint is pointed at the proxy; the container is created on first use.
+        Connect = 'Connect-BronzeStorage -Backend Azure -Container {0} -Prefix {1} -ConnectionString ($env:MF_TEST_AZURE_CONNECTION_STRING -replace ''BlobEndpoint=[^;]+'', (''BlobEndpoint='' + {2})) -CreateContainer -Name {3}'
+        # Uploads in 4 MiB blocks: the blob changes only when the block list is committed.
+        ConnectLarge = @'
+$env:MF_RESIL_AZ = $env:MF_TEST_AZURE_CONNECTION_STRING -replace 'BlobEndpoint=[^;]+', 'BlobEndpoint={2}'
+$f = New-TemporaryFile
+Set-Content $f "platform:`n  bronze:`n    storage_backend: azure`n    azure_container: {0}`n    azure_prefix: {1}`n  azure_connection:`n    connection_string_env: MF_RESIL_AZ`n    create_container: true`n    transfer_size: 4MiB`n    initial_transfer_size: 4MiB`n"
+Connect-BronzeStorage -ConfigPath $f -Name {3}
+'@
+    }
     foreach ($b in $script:Backends.Values) { $b.Store = & $b.Prepare }
 
     # The command that connects backend $Backend through $Url under a fresh prefix.
@@ -42,7 +55,7 @@ Connect-BronzeStorage -ConfigPath $f -Name {3}
     }
 }
 
-Describe 'Resilience on <_>' -ForEach @('S3') {
+Describe 'Resilience on <_>' -ForEach @('S3', 'Azure') {
     BeforeAll {
         $script:backend = $_
         $script:target = $script:Backends[$backend].Target
@@ -114,6 +127,7 @@ Describe 'Resilience on <_>' -ForEach @('S3') {
         $child = Start-Process ([Environment]::ProcessPath) -ArgumentList @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-File', $script) -PassThru
         try {
             Wait-Until { @(Get-ChildItem $dest -Force -Filter '*.mfpart' | Where-Object Length -gt 1MB).Count -gt 0 }
+            $child.HasExited | Should -BeFalse -Because 'the download must still be running when it is killed'
             $child.Kill($true); $child.WaitForExit()
             Test-Path (Join-Path $dest 'big.bin') | Should -BeFalse
         }
@@ -127,13 +141,15 @@ Describe 'Resilience on <_>' -ForEach @('S3') {
         $prefix = "kill-up-$([guid]::NewGuid().ToString('N'))"
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         Send-BronzeFile $big.FullName 'obj.bin' -Connection direct
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2000000')
+        # Slow enough per request that even parallel blocks or parts take well over the 3 s below.
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '250000')
         $script = Join-Path $work 'kill-upload.ps1'
 Set-Content $script "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix -Large)`nSend-BronzeFile '$($bigV2.FullName)' 'obj.bin'"
         $child = Start-Process ([Environment]::ProcessPath) -ArgumentList @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-File', $script) -PassThru
         try {
             Wait-Until { ($proxy.Stats() -replace '.*requests=(\d+).*', '$1') -as [int] -ge 1 }
             Start-Sleep -Seconds 3
+            $child.HasExited | Should -BeFalse -Because 'the upload must still be running when it is killed'
             $child.Kill($true); $child.WaitForExit()
             Start-Sleep -Milliseconds 500
             $back = Get-BronzeFile 'obj.bin' -Destination (Join-Path (New-TestFolder 'kill-up-check') 'obj.bin') -Connection direct

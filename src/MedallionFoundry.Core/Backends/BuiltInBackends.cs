@@ -7,6 +7,6 @@ internal static class BuiltInBackends
     {
         yield return Local.LocalBackend.Descriptor;
         yield return S3.S3Backend.Descriptor;
-        // Azure: yield return Azure.AzureBackend.Descriptor;
+        yield return Azure.AzureBackend.Descriptor;
     }
 }

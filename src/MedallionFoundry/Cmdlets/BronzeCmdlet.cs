@@ -58,6 +58,22 @@ public abstract class BronzeCmdlet : PSCmdlet
 
     protected void WriteFileError(Exception exception, object? target) => WriteError(ErrorFor(exception, target));
 
+    /// <summary>Every non-terminating error of the module goes through here: also a ##vso line in Azure DevOps.</summary>
+    protected new void WriteError(ErrorRecord errorRecord)
+    {
+        AzureDevOpsLog.WriteError(this, errorRecord);
+        base.WriteError(errorRecord);
+    }
+
+    /// <summary>Every terminating error of the module goes through here: also a ##vso line in Azure DevOps.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    protected new void ThrowTerminatingError(ErrorRecord errorRecord)
+    {
+        AzureDevOpsLog.WriteError(this, errorRecord);
+        base.ThrowTerminatingError(errorRecord);
+        throw new InvalidOperationException("ThrowTerminatingError returned."); // never reached: it always throws
+    }
+
     /// <summary>Unwraps the aggregate and task layers so the record shows the real failure.</summary>
     protected static Exception Unwrap(Exception exception) => exception switch
     {

@@ -15,6 +15,7 @@ public sealed class GetBronzeFileListCommand : BronzeTransferCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Path")]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string Prefix { get; set; } = "";
 
     /// <summary>Wildcard on the file name (or on the whole path when it contains '/').</summary>

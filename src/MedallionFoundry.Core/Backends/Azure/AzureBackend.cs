@@ -1,0 +1,352 @@
+using Azure;
+using Azure.Core.Pipeline;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using MedallionFoundry.Config;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Backends.Azure;
+
+/// <summary>
+/// Azure Blob Storage (and ADLS Gen2 through its blob endpoint). One container client per
+/// connection, reused. Large files move as parallel blocks; every upload stores the whole-content
+/// MD5 as the blob's Content-MD5, and downloads are checked against it.
+/// </summary>
+public sealed class AzureBackend : StorageBackend
+{
+    public static BackendDescriptor Descriptor { get; } = new()
+    {
+        Name = "azure",
+        Description = "Azure Blob Storage or ADLS Gen2 (through the blob endpoint); also Azurite.",
+        RequiredKeys = ["azure_container"],
+        OptionalKeys = ["azure_storage_account", "azure_prefix"],
+        ConnectionSection = "azure_connection",
+        // Not required by the registry: AzureAuthSelector gives the better error, listing the options.
+        ConnectionSectionRequired = false,
+        IsBuiltIn = true,
+        Create = config => new AzureBackend(AzureSettings.FromConfig(config)),
+    };
+
+    readonly AzureSettings _settings;
+    readonly BlobContainerClient _container;
+    readonly BlobBatchDeleter _batch;
+    readonly StorageTransferOptions _transfer;
+    Task? _containerReady;
+
+    public AzureBackend(AzureSettings settings) : this(settings, null) { }
+
+    /// <summary>For tests: <paramref name="extraPolicy"/> sees every request sent (e.g. to count them).</summary>
+    internal AzureBackend(AzureSettings settings, HttpPipelinePolicy? extraPolicy)
+    {
+        _settings = settings;
+        Prefix = settings.Prefix;
+        _container = AzureClientFactory.Create(settings, AzureClientFactory.ServiceOptions(settings, extraPolicy));
+        var capture = AzureClientFactory.Create(settings, AzureClientFactory.CaptureOptions(settings));
+        _batch = new BlobBatchDeleter(_container, capture, settings.Container, DeleteAsync);
+        _transfer = new StorageTransferOptions
+        {
+            MaximumConcurrency = settings.MaxConcurrency,
+            MaximumTransferSize = settings.TransferSize,
+            InitialTransferSize = settings.InitialTransferSize,
+        };
+        Location = BuildLocation();
+    }
+
+    public override string BackendType => "azure";
+
+    /// <summary>Account URL + container (+ prefix). Query strings (SAS) are dropped: never a secret.</summary>
+    public override string Location { get; }
+
+    public override int MaxDeleteBatchSize => BlobBatchBody.MaxSubRequests;
+
+    public override int DefaultConcurrency => 4;
+
+    /// <summary>The settings this backend was created with (internal: they hold credentials).</summary>
+    internal AzureSettings Settings => _settings;
+
+    /// <summary>How this connection authenticates (for display; never a secret).</summary>
+    public AzureAuthMethod AuthMethod => _settings.Auth.Method;
+
+    internal bool BatchUnsupported => _batch.BatchUnsupported;
+
+    string BuildLocation()
+    {
+        var container = _container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        return Prefix.Length == 0 ? container : $"{container}/{Prefix}";
+    }
+
+    public override async Task<RemoteObject> UploadAsync(string key, Stream content, UploadOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureContainerAsync(key, cancellationToken).ConfigureAwait(false);
+        if (content.CanSeek)
+        {
+            var hash = await Md5.OfRemainingAsync(content, cancellationToken).ConfigureAwait(false);
+            return await PutAsync(key, content, content.Length - content.Position, hash, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A forward-only stream: hash it on the way through, then record the MD5 on the blob.
+        var hashing = new Md5ReadStream(content);
+        var stored = await PutAsync(key, hashing, null, null, options, cancellationToken).ConfigureAwait(false);
+        var md5 = hashing.Hash();
+        try
+        {
+            var headers = new BlobHttpHeaders { ContentHash = md5, ContentType = options.ContentType ?? "application/octet-stream" };
+            var info = await _container.GetBlobClient(key).SetHttpHeadersAsync(headers,
+                new BlobRequestConditions { IfMatch = new ETag(stored.ETag!) }, cancellationToken).ConfigureAwait(false);
+            return stored with { Size = hashing.BytesRead, ContentMD5 = Convert.ToBase64String(md5), ETag = Unquote(info.Value.ETag) };
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+    }
+
+    public override async Task<RemoteObject> UploadFileAsync(string localPath, string key, UploadOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureContainerAsync(key, cancellationToken).ConfigureAwait(false);
+        await using var file = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var hash = await Md5.OfRemainingAsync(file, cancellationToken).ConfigureAwait(false);
+        return await PutAsync(key, file, file.Length, hash, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One upload: a single Put Blob up to initial_transfer_size, parallel blocks above it.
+    /// Each request carries a transactional MD5 the service checks; the whole-content MD5, when
+    /// known, is stored as the blob's Content-MD5 (also after a block commit).</summary>
+    async Task<RemoteObject> PutAsync(string key, Stream content, long? length, byte[]? md5, UploadOptions options, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(key);
+        var upload = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentHash = md5, ContentType = options.ContentType ?? "application/octet-stream" },
+            Conditions = options.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All },
+            TransferOptions = _transfer,
+            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+            ProgressHandler = DeltaProgress(options.Progress),
+        };
+        try
+        {
+            var response = await blob.UploadAsync(content, upload, cancellationToken).ConfigureAwait(false);
+            var info = response.Value;
+            return new RemoteObject
+            {
+                Key = key,
+                Size = length ?? 0,
+                LastModified = info.LastModified,
+                ETag = Unquote(info.ETag),
+                ContentMD5 = md5 is null ? null : Convert.ToBase64String(md5),
+                Backend = BackendType,
+            };
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+    }
+
+    public override async Task<RemoteObject> DownloadAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
+        var hashing = new Md5WriteStream(destination);
+        await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
+        Verify(key, properties, hashing);
+        return Describe(key, properties);
+    }
+
+    public override async Task<RemoteObject> DownloadFileAsync(string key, string localPath, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
+        await using (var file = new FileStream(localPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            var hashing = new Md5WriteStream(file);
+            await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Verify(key, properties, hashing); // on a mismatch the caller deletes the temp file
+        }
+        return Describe(key, properties);
+    }
+
+    /// <summary>Parallel ranged download, pinned to the version whose properties were read (If-Match).
+    /// Ranges arrive in order, so the stream sees the bytes sequentially and can hash them.</summary>
+    async Task DownloadToAsync(string key, Stream destination, BlobProperties properties, TransferOptions options, CancellationToken cancellationToken)
+    {
+        var download = new BlobDownloadToOptions
+        {
+            Conditions = new BlobRequestConditions { IfMatch = properties.ETag },
+            TransferOptions = _transfer,
+            ProgressHandler = DeltaProgress(options.Progress),
+        };
+        try
+        {
+            await _container.GetBlobClient(key).DownloadToAsync(destination, download, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new StorageTransientException($"The remote file '{key}' changed while it was being downloaded; download it again.", key, ex);
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+    }
+
+    static void Verify(string key, BlobProperties properties, Md5WriteStream received)
+    {
+        if (received.BytesWritten != properties.ContentLength)
+            throw new StorageIntegrityException($"The remote file '{key}' arrived with {received.BytesWritten} bytes instead of {properties.ContentLength}.", key);
+        if (properties.ContentHash is { Length: > 0 } expected && !expected.AsSpan().SequenceEqual(received.Hash()))
+            throw new StorageIntegrityException(
+                $"The remote file '{key}' failed its integrity check: its Content-MD5 is {Convert.ToBase64String(expected)}, the received bytes hash to {Convert.ToBase64String(received.Hash())}.", key);
+    }
+
+    async Task<BlobProperties> RequireAsync(string key, CancellationToken cancellationToken) =>
+        await StatCoreAsync(key, cancellationToken).ConfigureAwait(false)
+        ?? throw new StorageNotFoundException($"The remote file '{key}' does not exist.", key);
+
+    public override async Task<ListPage> ListPageAsync(string keyPrefix, ListOptions options, string? continuationToken, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var pageSize = Math.Clamp(options.PageSize, 1, 5000);
+        var prefix = keyPrefix.Length == 0 ? null : keyPrefix;
+        var objects = new List<RemoteObject>();
+        var prefixes = new List<string>();
+        try
+        {
+            if (options.Recursive)
+            {
+                var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken)
+                    .AsPages(continuationToken, pageSize);
+                await foreach (var page in pages.ConfigureAwait(false))
+                {
+                    objects.AddRange(page.Values.Where(b => !IsDirectoryMarker(b)).Select(Describe));
+                    return new ListPage(objects, prefixes, NullIfEmpty(page.ContinuationToken));
+                }
+            }
+            else
+            {
+                var pages = _container.GetBlobsByHierarchyAsync(new GetBlobsByHierarchyOptions { Prefix = prefix, Delimiter = "/", Traits = BlobTraits.Metadata }, cancellationToken)
+                    .AsPages(continuationToken, pageSize);
+                await foreach (var page in pages.ConfigureAwait(false))
+                {
+                    foreach (var item in page.Values)
+                    {
+                        if (item.IsPrefix) prefixes.Add(item.Prefix);
+                        else if (!IsDirectoryMarker(item.Blob)) objects.Add(Describe(item.Blob));
+                    }
+                    return new ListPage(objects, prefixes, NullIfEmpty(page.ContinuationToken));
+                }
+            }
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, keyPrefix, _settings.Container, cancellationToken); }
+        return new ListPage(objects, prefixes, null);
+    }
+
+    /// <summary>ADLS Gen2 (hierarchical namespace) shows its directories as empty blobs marked
+    /// hdi_isfolder=true through the blob endpoint; they are not files.</summary>
+    static bool IsDirectoryMarker(BlobItem blob) =>
+        blob.Metadata is { } metadata && metadata.TryGetValue("hdi_isfolder", out var flag) && string.Equals(flag, "true", StringComparison.OrdinalIgnoreCase);
+
+    public override async Task<RemoteObject?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        var properties = await StatCoreAsync(key, cancellationToken).ConfigureAwait(false);
+        return properties is null ? null : Describe(key, properties);
+    }
+
+    async Task<BlobProperties?> StatCoreAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return (await _container.GetBlobClient(key).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode != "ContainerNotFound")
+        {
+            // A HEAD carries no body; the error code header tells a missing blob from a missing container.
+            if (ex.ErrorCode is null or "" && !await ContainerExistsAsync(cancellationToken).ConfigureAwait(false))
+                throw AzureErrors.ContainerNotFound(_settings.Container, ex);
+            return null;
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+    }
+
+    async Task<bool> ContainerExistsAsync(CancellationToken cancellationToken)
+    {
+        try { return (await _container.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value; }
+        catch (Exception ex) { throw AzureErrors.Map(ex, _settings.Container, _settings.Container, cancellationToken); }
+    }
+
+    public override async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await _container.GetBlobClient(key).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode != "ContainerNotFound")
+        {
+            // Already gone: deletes are idempotent.
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+    }
+
+    public override Task<IReadOnlyList<DeleteFailure>> DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        _batch.DeleteAsync(keys, cancellationToken);
+
+    /// <summary>With create_container: true, creates the container once per session before the first write.</summary>
+    Task EnsureContainerAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!_settings.CreateContainer) return Task.CompletedTask;
+        var ready = _containerReady;
+        if (ready is { IsCompletedSuccessfully: true }) return ready;
+        if (ready is null || ready.IsFaulted || ready.IsCanceled)
+        {
+            var created = CreateContainerAsync(key, cancellationToken);
+            Interlocked.CompareExchange(ref _containerReady, created, ready);
+            return created;
+        }
+        return ready;
+    }
+
+    async Task CreateContainerAsync(string key, CancellationToken cancellationToken)
+    {
+        try { await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) { throw AzureErrors.Map(ex, _settings.Container, _settings.Container, cancellationToken); }
+    }
+
+    RemoteObject Describe(BlobItem blob) => new()
+    {
+        Key = blob.Name,
+        Size = blob.Properties.ContentLength ?? 0,
+        LastModified = blob.Properties.LastModified,
+        ETag = blob.Properties.ETag is { } etag ? Unquote(etag) : null,
+        ContentMD5 = blob.Properties.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
+        Backend = BackendType,
+    };
+
+    RemoteObject Describe(string key, BlobProperties properties) => new()
+    {
+        Key = key,
+        Size = properties.ContentLength,
+        LastModified = properties.LastModified,
+        ETag = Unquote(properties.ETag),
+        ContentMD5 = properties.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
+        Backend = BackendType,
+    };
+
+    static string Unquote(ETag etag) => etag.ToString().Trim('"');
+
+    static string? NullIfEmpty(string? token) => string.IsNullOrEmpty(token) ? null : token;
+
+    /// <summary>The SDK reports running totals (from several threads); the cmdlets want increments.</summary>
+    static IProgress<long>? DeltaProgress(IProgress<long>? target)
+    {
+        if (target is null) return null;
+        long last = 0;
+        return new SynchronousProgress(total =>
+        {
+            var previous = Interlocked.Exchange(ref last, total);
+            if (total > previous) target.Report(total - previous);
+        });
+    }
+
+    sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}

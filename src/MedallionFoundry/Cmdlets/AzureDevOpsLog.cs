@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+
+namespace MedallionFoundry.Commands;
+
+/// <summary>
+/// Azure DevOps logging commands. When TF_BUILD is set (every Azure Pipelines agent sets it), each error
+/// a cmdlet reports is also written as a '##vso[task.logissue type=error]' line, so it shows in the
+/// run summary with the file it is about. The line is built from the error id, the message and the
+/// target only; anything that looks like a key or token is masked as a second line of defence.
+/// </summary>
+internal static partial class AzureDevOpsLog
+{
+    public static bool Enabled => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD"));
+
+    public static void WriteError(PSCmdlet cmdlet, ErrorRecord record)
+    {
+        if (!Enabled) return;
+        var line = "##vso[task.logissue type=error]" + Escape(Describe(record));
+        try
+        {
+            if (cmdlet.Host?.UI is { } ui) ui.WriteLine(line);
+            else Console.Out.WriteLine(line);
+        }
+        catch (Exception) when (cmdlet.Host?.UI is not null)
+        {
+            Console.Out.WriteLine(line); // a host that cannot write lines still has stdout, which the agent reads
+        }
+    }
+
+    /// <summary>"GetBronzeFileNotFound: The remote file 'x' does not exist." plus the target when the message does not name it.</summary>
+    internal static string Describe(ErrorRecord record)
+    {
+        var id = record.FullyQualifiedErrorId;
+        var comma = id.IndexOf(',');
+        if (comma > 0) id = id[..comma];
+        var message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception?.Message ?? "";
+        var target = record.TargetObject?.ToString();
+        if (!string.IsNullOrEmpty(target) && !message.Contains(target, StringComparison.Ordinal))
+            message += $" (file: {target})";
+        return Redact($"{id}: {message}");
+    }
+
+    internal static string Redact(string text) => SecretPattern().Replace(text, m => m.Groups["name"].Value + "=***");
+
+    /// <summary>Logging command data: '%' first, then line breaks (the command is one line).</summary>
+    static string Escape(string text) => text.Replace("%", "%AZP25").Replace("\r", "%0D").Replace("\n", "%0A");
+
+    [GeneratedRegex(@"(?<name>AccountKey|SharedAccessSignature|SharedAccessKey|sig|password|pwd|secret|token|X-Amz-Signature|X-Amz-Credential)=[^;&\s'""]+", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretPattern();
+}

@@ -1,0 +1,66 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+
+namespace MedallionFoundry.Isolation;
+
+/// <summary>
+/// The module's own load context, rooted at the module's 'dependencies' folder. MedallionFoundry.Core and
+/// everything it brings (AWSSDK.*, Azure.*, YamlDotNet, Polly, Microsoft.Bcl.*, the System.* packages)
+/// load here, so other versions of them in the session (Az.Storage, AWS.Tools, an older System.Text.Json)
+/// neither break the module nor are broken by it. Whatever the folder does not hold (the framework,
+/// System.Management.Automation) comes from the default context.
+/// </summary>
+internal sealed class DependencyLoadContext : AssemblyLoadContext
+{
+    readonly string _folder;
+
+    public DependencyLoadContext(string folder) : base("MedallionFoundry", isCollectible: false) => _folder = folder;
+
+    public string Folder => _folder;
+
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        var path = FindAssembly(assemblyName.Name);
+        return path is null ? null : LoadFromAssemblyPath(path);
+    }
+
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        foreach (var rid in RuntimeIdentifiers())
+        {
+            var native = Path.Combine(_folder, "runtimes", rid, "native");
+            if (!Directory.Exists(native)) continue;
+            foreach (var candidate in Directory.EnumerateFiles(native))
+                if (Path.GetFileNameWithoutExtension(candidate).Equals(unmanagedDllName, StringComparison.OrdinalIgnoreCase)
+                    || Path.GetFileName(candidate).Equals(unmanagedDllName, StringComparison.OrdinalIgnoreCase))
+                    return LoadUnmanagedDllFromPath(candidate);
+        }
+        return IntPtr.Zero;
+    }
+
+    /// <summary>An OS-specific build of the assembly (runtimes/&lt;rid&gt;/lib/&lt;tfm&gt;/) wins over the portable one.</summary>
+    string? FindAssembly(string? name)
+    {
+        if (string.IsNullOrEmpty(name)) return null;
+        var file = name + ".dll";
+        foreach (var rid in RuntimeIdentifiers())
+        {
+            var lib = Path.Combine(_folder, "runtimes", rid, "lib");
+            if (!Directory.Exists(lib)) continue;
+            var specific = Directory.EnumerateDirectories(lib).OrderDescending(StringComparer.Ordinal)
+                .Select(tfm => Path.Combine(tfm, file)).FirstOrDefault(File.Exists);
+            if (specific is not null) return specific;
+        }
+        var portable = Path.Combine(_folder, file);
+        return File.Exists(portable) ? portable : null;
+    }
+
+    static IEnumerable<string> RuntimeIdentifiers()
+    {
+        var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        if (OperatingSystem.IsWindows()) return [$"win-{arch}", "win"];
+        if (OperatingSystem.IsMacOS()) return [$"osx-{arch}", "osx", $"unix", ];
+        return [$"linux-{arch}", "linux", "unix"];
+    }
+}

@@ -1,0 +1,17 @@
+using MedallionFoundry.Config;
+using MedallionFoundry.Tests.Faults;
+using Xunit.Abstractions;
+
+namespace MedallionFoundry.Tests.Azure;
+
+/// <summary>The Azure backend through the fault proxy to Azurite (shared-key auth, account_url at the proxy).</summary>
+public sealed class AzureFaultToleranceTests(ITestOutputHelper output) : FaultToleranceTests(output)
+{
+    readonly string _container = AzuriteServer.NewContainer("faults");
+
+    protected override string ServerUrl => AzuriteServer.BlobEndpoint;
+
+    protected override PlatformConfig Config(string endpoint, string prefix) =>
+        AzureTestConfig.Build(_container, prefix, AzureTestAuth.AccountKey,
+            new Dictionary<string, object?> { ["account_url"] = endpoint });
+}
