@@ -52,7 +52,8 @@ $Workload = Split-List $Workload @('W1', 'W2', 'W3', 'W4', 'Import') 'Workload'
 $Backend = Split-List $Backend @('local', 's3', 'azure') 'Backend'
 $Root = Split-Path $PSScriptRoot -Parent
 $StartedAt = Get-Date
-$CommandLine = "dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs $Runs -Workload $($Workload -join ',') -Backend $($Backend -join ',')"
+$CommandLine = "dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs $Runs -Workload $($Workload -join ',') -Backend $($Backend -join ',')" +
+    $(if ($ModulePath) { " -ModulePath $ModulePath" } else { '' }) + $(if ($WorkFolder -ne '/tmp/mf-bench') { " -WorkFolder $WorkFolder" } else { '' })
 
 $MiB = 1024 * 1024
 $W1Bytes = 512 * $MiB
