@@ -1,0 +1,47 @@
+# What the benchmark asks of our module, written once: Invoke-Ours.ps1 runs one operation in a
+# fresh pwsh process (import + connect + cmdlet, the way the peers run), and Invoke-Benchmark.ps1
+# runs the same operation in its own session on a connection that is already open.
+# Connection facts come from the MF_TEST_* variables that tests/servers/TestServers.psm1 sets.
+
+function Connect-BenchBackend {
+    param(
+        [Parameter(Mandatory)] [ValidateSet('local', 's3', 'azure')] [string] $Backend,
+        [string] $LocalRoot,
+        [string] $Bucket = 'bench'
+    )
+    switch ($Backend) {
+        'local' {
+            Connect-BronzeStorage -Backend Local -Path $LocalRoot -Name bench
+        }
+        's3' {
+            $secret = ConvertTo-SecureString $env:MF_TEST_S3_SECRET_KEY -AsPlainText -Force
+            $credential = [pscredential]::new($env:MF_TEST_S3_ACCESS_KEY, $secret)
+            Connect-BronzeStorage -Backend S3 -Bucket $Bucket -EndpointUrl $env:MF_TEST_S3_ENDPOINT -Region us-east-1 -Credential $credential -Name bench
+        }
+        'azure' {
+            Connect-BronzeStorage -Backend Azure -Account $env:MF_TEST_AZURE_ACCOUNT -Container $Bucket `
+                -ConnectionString $env:MF_TEST_AZURE_CONNECTION_STRING -Name bench
+        }
+    }
+}
+
+<#
+Runs one workload step with the current connection. Returns a count for List (what the controller
+verifies); the transfers write nothing (their results are verified from outside).
+#>
+function Invoke-BenchOperation {
+    param(
+        [Parameter(Mandatory)] [ValidateSet('SendFile', 'SendFolder', 'GetFile', 'GetFolder', 'List', 'Delete')] [string] $Operation,
+        [string] $Source,
+        [string] $Remote,
+        [string] $Destination
+    )
+    switch ($Operation) {
+        'SendFile' { Send-BronzeFile -Path $Source -Destination $Remote }
+        'SendFolder' { Send-BronzeFile -Path $Source -Recurse -Destination $Remote }
+        'GetFile' { Get-BronzeFile -Path $Remote -Destination $Destination -Force | Out-Null }
+        'GetFolder' { Get-BronzeFileList -Prefix $Remote | Get-BronzeFile -Destination $Destination -Force | Out-Null }
+        'List' { (Get-BronzeFileList -Prefix $Remote | Measure-Object).Count }
+        'Delete' { Get-BronzeFileList -Prefix $Remote | Remove-BronzeFile }
+    }
+}

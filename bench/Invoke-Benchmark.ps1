@@ -1,0 +1,672 @@
+<#
+.SYNOPSIS
+Measures MedallionFoundry against rclone, aws-cli and cp on the test servers; writes bench/results.md.
+
+.DESCRIPTION
+Workloads (each measured -Runs times, the median reported, bytes or counts verified every time):
+  W1      one 512 MiB file up and down (sha256 after every download)
+  W2      2,000 files of 16 KiB in partition folders up and down (combined sha256 after every download)
+  W3      list 10,000 objects (the count checked)
+  W4      delete 10,000 objects from a listing pipeline (re-seeded before every run; none left after)
+  Import  Import-Module in a fresh pwsh against a bare pwsh start
+The local backend runs W1 and W2 against cp. Our module is timed twice: as a fresh process
+(import + connect + cmdlet, like the peers) and in this session on an open connection.
+See bench/README.md.
+
+.EXAMPLE
+dotnet pwsh ./bench/Invoke-Benchmark.ps1
+.EXAMPLE
+dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs 1 -Workload W2,W3 -Backend s3
+#>
+[CmdletBinding()]
+param(
+    [ValidateRange(1, 20)]
+    [int] $Runs = 3,
+
+    # W1, W2, W3, W4, Import (a comma-separated string works too: `pwsh -File` passes one).
+    [string[]] $Workload = @('W1', 'W2', 'W3', 'W4', 'Import'),
+
+    # local, s3, azure.
+    [string[]] $Backend = @('local', 's3', 'azure'),
+
+    # Scratch folder (test data, server data, logs). Emptied at the start, except the generated data.
+    [string] $WorkFolder = '/tmp/mf-bench',
+
+    [string] $OutFile = (Join-Path $PSScriptRoot 'results.md'),
+
+    # Use the module already built in out/MedallionFoundry.
+    [switch] $SkipBuild,
+
+    # Another built module (a throwaway profiling build, say).
+    [string] $ModulePath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+function Split-List([string[]] $Values, [string[]] $Allowed, [string] $Name) {
+    $items = @($Values | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ })
+    foreach ($item in $items) { if ($item -notin $Allowed) { throw "-$Name '$item' is not one of: $($Allowed -join ', ')." } }
+    $items
+}
+$Workload = Split-List $Workload @('W1', 'W2', 'W3', 'W4', 'Import') 'Workload'
+$Backend = Split-List $Backend @('local', 's3', 'azure') 'Backend'
+$Root = Split-Path $PSScriptRoot -Parent
+$StartedAt = Get-Date
+$CommandLine = "dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs $Runs -Workload $($Workload -join ',') -Backend $($Backend -join ',')" +
+    $(if ($ModulePath) { " -ModulePath $ModulePath" } else { '' }) + $(if ($WorkFolder -ne '/tmp/mf-bench') { " -WorkFolder $WorkFolder" } else { '' })
+
+$MiB = 1024 * 1024
+$W1Bytes = 512 * $MiB
+$W2Files = 2000
+$W2FileBytes = 16 * 1024
+$W3Objects = 10000
+
+#region tools and data
+
+function Install-MissingTools {
+    $missing = @()
+    if (-not (Test-Path /usr/bin/rclone)) { $missing += 'rclone' }
+    if (-not (Test-Path /usr/bin/aws)) { $missing += 'awscli' }
+    if (-not (Test-Path /usr/bin/time)) { $missing += 'time' }
+    if ($missing.Count -eq 0) { return }
+    Write-Host "Installing $($missing -join ', ') from Debian packages..."
+    $asRoot = if ((id -u) -eq '0') { '' } else { 'sudo ' }
+    & bash -c "${asRoot}apt-get update -qq"
+    if ($LASTEXITCODE -ne 0) { throw "apt-get update failed (exit $LASTEXITCODE)." }
+    & bash -c "${asRoot}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $($missing -join ' ')"
+    if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed (exit $LASTEXITCODE)." }
+}
+
+function Write-RandomFile([string] $Path, [int] $Bytes, [Random] $Random) {
+    $buffer = [byte[]]::new($Bytes)
+    $Random.NextBytes($buffer)
+    [IO.File]::WriteAllBytes($Path, $buffer)
+}
+
+# The test data is generated once and kept between benchmark runs (it never changes).
+function Initialize-Data([string] $Folder) {
+    New-Item -ItemType Directory -Force -Path $Folder | Out-Null
+    $big = Join-Path $Folder 'big.bin'
+    if (-not (Test-Path $big) -or (Get-Item $big).Length -ne $W1Bytes) {
+        Write-Host 'Generating the 512 MiB file...'
+        & bash -c "head -c $W1Bytes /dev/urandom > '$big'"
+    }
+    $random = [Random]::new(6)
+    $w2 = Join-Path $Folder 'w2'
+    if (@(Get-ChildItem $w2 -Recurse -File -ErrorAction SilentlyContinue).Count -ne $W2Files) {
+        Write-Host "Generating $W2Files files of 16 KiB..."
+        Remove-Item $w2 -Recurse -Force -ErrorAction SilentlyContinue
+        for ($i = 0; $i -lt $W2Files; $i++) {
+            $day = Join-Path $w2 ('system=bench/table=t/dt=2025-01-{0:d2}' -f (1 + [int][math]::Floor($i / 100)))
+            if ($i % 100 -eq 0) { New-Item -ItemType Directory -Force -Path $day | Out-Null }
+            Write-RandomFile (Join-Path $day ('part-{0:d4}.bin' -f $i)) $W2FileBytes $random
+        }
+    }
+    $w3 = Join-Path $Folder 'w3'
+    if (@(Get-ChildItem $w3 -Recurse -File -ErrorAction SilentlyContinue).Count -ne $W3Objects) {
+        Write-Host "Generating $W3Objects small files to list and delete..."
+        Remove-Item $w3 -Recurse -Force -ErrorAction SilentlyContinue
+        for ($i = 0; $i -lt $W3Objects; $i++) {
+            $day = Join-Path $w3 ('system=bench/table=t/dt=2025-01-{0:d2}' -f (1 + [int][math]::Floor($i / 400)))
+            if ($i % 400 -eq 0) { New-Item -ItemType Directory -Force -Path $day | Out-Null }
+            Write-RandomFile (Join-Path $day ('part-{0:d5}.bin' -f $i)) 64 $random
+        }
+    }
+    [pscustomobject]@{
+        Big = $big; BigHash = Get-FileSha256 $big
+        W2 = $w2; W2Hash = Get-FolderSha256 $w2
+        W3 = $w3
+    }
+}
+
+function Get-FileSha256([string] $Path) { ((& sha256sum -- $Path) -split ' ')[0] }
+
+# One hash over every file's relative path and content hash: equal only when the trees are.
+function Get-FolderSha256([string] $Path) {
+    if (-not (Test-Path $Path)) { return 'missing' }
+    $out = & bash -c 'cd "$0" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum | sha256sum' $Path
+    ($out -split ' ')[0]
+}
+
+#endregion
+
+#region running and timing
+
+function Invoke-Native([string] $What, [string[]] $Command) {
+    $output = & $Command[0] $Command[1..($Command.Count - 1)] 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit $LASTEXITCODE): $($output | Select-Object -Last 5)" }
+    $output
+}
+
+$script:Step = 0
+# Times one process end to end (its start included); peak resident memory from /usr/bin/time.
+# The output goes to a log file, not through PowerShell; AWS_CA_BUNDLE is removed (rclone fails with it).
+function Invoke-TimedProcess([string] $Label, [string[]] $Command, [hashtable] $Environment = @{}) {
+    $script:Step++
+    $log = Join-Path $script:Logs ('{0:d4}-{1}.log' -f $script:Step, $Label)
+    $rss = "$log.rss"
+    $envArgs = @('-u', 'AWS_CA_BUNDLE') + @($Environment.Keys | ForEach-Object { "$_=$($Environment[$_])" })
+    & sync
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    & bash -c 'exec >"$0" 2>&1; exec "$@"' $log /usr/bin/time -f '%M' -o $rss /usr/bin/env @envArgs @Command
+    $code = $LASTEXITCODE
+    $clock.Stop()
+    if ($code -ne 0) { throw "$Label failed (exit $code); log $log`: $((Get-Content $log -Tail 8) -join ' | ')" }
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMB = [math]::Round([double](Get-Content $rss -Tail 1) / 1024, 1); Log = $log; Output = $null }
+}
+
+# Times one operation of our module in this session, on the connection already open.
+function Invoke-TimedInSession([scriptblock] $Action) {
+    & sync
+    [GC]::Collect()
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $output = & $Action
+    $clock.Stop()
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMB = $null; Log = $null; Output = $output }
+}
+
+$script:Samples = [Collections.Generic.List[object]]::new()
+
+# CPU seconds the test server of a backend has used so far (utime + stime from /proc): the
+# difference over a step shows whether the server, not the client, was the bottleneck.
+function Get-ServerCpuSeconds([string] $BackendName) {
+    if (-not $script:ServerPid.ContainsKey($BackendName)) { return $null }
+    $fields = (Get-Content "/proc/$($script:ServerPid[$BackendName])/stat" -Raw) -replace '^.*\) ', '' -split ' '
+    ([double]$fields[11] + [double]$fields[12]) / 100
+}
+
+function Find-ServerPids {
+    $script:ServerPid = @{}
+    foreach ($pair in @(@('s3', $env:MF_TEST_S3_ENDPOINT, 'start-s3rver.js'), @('azure', $env:MF_TEST_AZURE_BLOB_ENDPOINT, 'azurite'))) {
+        if (-not $pair[1]) { continue }
+        $port = ([Uri]$pair[1]).Port
+        foreach ($dir in Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$') {
+            $cmd = try { (Get-Content "$($dir.FullName)/cmdline" -Raw -ErrorAction Stop) -replace "`0", ' ' } catch { '' }
+            if ($cmd -like "*$($pair[2])*" -and $cmd -like "* $port *") { $script:ServerPid[$pair[0]] = [int]$dir.Name; break }
+        }
+    }
+}
+
+<#
+Measures one tool on one workload once: Prepare (untimed), the timed step, Verify (untimed; gets
+the timing record and throws when the bytes or counts are wrong). $Step is a command line (a fresh
+process) or a scriptblock (in this session).
+#>
+function Measure-Step {
+    param([string] $BackendName, [string] $Name, [string] $Tool, [int] $Run, [scriptblock] $Prepare, $Step, [scriptblock] $Verify)
+    if ($Prepare) { & $Prepare }
+    $label = "$BackendName-$Name-$Tool-$Run"
+    $serverBefore = Get-ServerCpuSeconds $BackendName
+    $result = if ($Step -is [scriptblock]) { Invoke-TimedInSession $Step } else { Invoke-TimedProcess $label $Step (Get-ToolEnvironment $Tool) }
+    $serverCpu = if ($null -ne $serverBefore) { (Get-ServerCpuSeconds $BackendName) - $serverBefore } else { $null }
+    if ($Verify) { & $Verify $result }
+    $script:Samples.Add([pscustomobject]@{ Backend = $BackendName; Workload = $Name; Tool = $Tool; Run = $Run; Seconds = $result.Seconds; PeakMB = $result.PeakMB; ServerCpu = $serverCpu })
+    $memory = if ($null -ne $result.PeakMB) { ", peak $($result.PeakMB) MB" } else { '' }
+    $server = if ($null -ne $serverCpu) { ", server CPU $('{0:0.00}' -f $serverCpu) s" } else { '' }
+    Write-Host ('  {0,-6} {1,-9} {2,-13} run {3}: {4,8:0.000} s{5}{6}' -f $BackendName, $Name, $Tool, $Run, $result.Seconds, $memory, $server)
+}
+
+function Get-ToolEnvironment([string] $Tool) {
+    switch ($Tool) {
+        'aws' {
+            @{
+                AWS_ACCESS_KEY_ID = $env:MF_TEST_S3_ACCESS_KEY; AWS_SECRET_ACCESS_KEY = $env:MF_TEST_S3_SECRET_KEY
+                AWS_DEFAULT_REGION = 'us-east-1'; AWS_CONFIG_FILE = $script:AwsConfig; AWS_SHARED_CREDENTIALS_FILE = $script:AwsConfig; AWS_PAGER = ''
+            }
+        }
+        'rclone' { @{ RCLONE_CONFIG = $script:RcloneConfig } }
+        default { @{} }
+    }
+}
+
+function Get-OursCommand([string] $BackendName, [string] $Operation, [string] $Source, [string] $Remote, [string] $Destination) {
+    $command = @((Get-DotnetPath), (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Invoke-Ours.ps1'),
+        '-ModulePath', $script:Module, '-Backend', $BackendName, '-Operation', $Operation)
+    if ($BackendName -eq 'local') { $command += @('-LocalRoot', $script:LocalStore) }
+    if ($Source) { $command += @('-Source', $Source) }
+    if ($Remote) { $command += @('-Remote', $Remote) }
+    if ($Destination) { $command += @('-Destination', $Destination) }
+    $command
+}
+
+# pwsh here runs as `dotnet pwsh.dll`; fresh processes start the same way, without the extra
+# `dotnet pwsh` tool launcher in front (measured and bare starts alike).
+function Get-DotnetPath { [Environment]::ProcessPath }
+
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    $n = $sorted.Count
+    if ($n -eq 0) { return $null }
+    if ($n % 2) { return $sorted[[int][math]::Floor($n / 2)] }
+    ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2
+}
+
+#endregion
+
+#region remotes
+
+function New-AzuriteAccountSas([string] $Account, [string] $Key) {
+    # Account SAS, version 2019-12-12: blob service, service/container/object, all permissions, http allowed.
+    $expiry = [DateTime]::UtcNow.AddDays(1).ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $fields = @($Account, 'rwdlacup', 'b', 'sco', '', $expiry, '', 'https,http', '2019-12-12', '')
+    $hmac = [Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($Key))
+    $signature = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($fields -join "`n")))
+    'sv=2019-12-12&ss=b&srt=sco&sp=rwdlacup&se={0}&spr=https,http&sig={1}' -f [Uri]::EscapeDataString($expiry), [Uri]::EscapeDataString($signature)
+}
+
+function Initialize-Remotes {
+    $lines = @()
+    if ($Backend -contains 's3') {
+        $lines += @('[s3b]', 'type = s3', 'provider = Other', "access_key_id = $env:MF_TEST_S3_ACCESS_KEY", "secret_access_key = $env:MF_TEST_S3_SECRET_KEY",
+            "endpoint = $env:MF_TEST_S3_ENDPOINT", 'force_path_style = true', 'region = us-east-1', '')
+    }
+    if ($Backend -contains 'azure') {
+        $sas = New-AzuriteAccountSas $env:MF_TEST_AZURE_ACCOUNT $env:MF_TEST_AZURE_KEY
+        $lines += @('[az]', 'type = azureblob', "sas_url = $env:MF_TEST_AZURE_BLOB_ENDPOINT/bench?$sas", '')
+        # The container, created with the same SAS (rclone does not create it through a container URL).
+        Invoke-WebRequest -Method Put -Uri "$env:MF_TEST_AZURE_BLOB_ENDPOINT/bench?restype=container&$sas" -Headers @{ 'x-ms-version' = '2019-12-12' } | Out-Null
+    }
+    $script:RcloneConfig = Join-Path $WorkFolder 'rclone.conf'
+    Set-Content -Path $script:RcloneConfig -Value $lines
+    & chmod 600 $script:RcloneConfig
+    $script:AwsConfig = Join-Path $WorkFolder 'aws-empty.conf'
+    Set-Content -Path $script:AwsConfig -Value ''
+    if ($Backend -contains 's3') { Invoke-Rclone 'creating the bucket' mkdir 's3b:bench' | Out-Null }
+}
+
+function Invoke-Rclone([string] $What) {
+    $saved = $env:AWS_CA_BUNDLE
+    Remove-Item Env:AWS_CA_BUNDLE -ErrorAction SilentlyContinue
+    try { Invoke-Native "rclone ($What)" (@('rclone', '--config', $script:RcloneConfig) + $args) }
+    finally { if ($saved) { $env:AWS_CA_BUNDLE = $saved } }
+}
+
+function Get-RemoteBase([string] $BackendName) { if ($BackendName -eq 's3') { 's3b:bench' } else { 'az:bench' } }
+
+# Count and bytes under a remote prefix, as rclone sees them (verifies uploads, seeds and deletes).
+function Get-RemoteSize([string] $BackendName, [string] $Prefix) {
+    $json = Invoke-Rclone 'size' size --fast-list --json "$(Get-RemoteBase $BackendName)/$Prefix"
+    $json | ConvertFrom-Json
+}
+
+function Assert-RemoteSize([string] $BackendName, [string] $Prefix, [long] $Count, [long] $Bytes) {
+    $size = Get-RemoteSize $BackendName $Prefix
+    if ($size.count -ne $Count -or $size.bytes -ne $Bytes) {
+        throw "$BackendName $Prefix holds $($size.count) objects, $($size.bytes) bytes; expected $Count, $Bytes."
+    }
+}
+
+function Copy-ToRemote([string] $BackendName, [string] $Source, [string] $Prefix) {
+    Invoke-Rclone 'seeding' copy --transfers 32 --checkers 32 --no-check-dest $Source "$(Get-RemoteBase $BackendName)/$Prefix" | Out-Null
+}
+
+#endregion
+
+#region workloads
+
+function Assert-Equal($Actual, $Expected, [string] $What) {
+    if ($Actual -ne $Expected) { throw "Verification failed: $What is '$Actual', expected '$Expected'." }
+}
+
+function Reset-Folder([string] $Path) {
+    if (Test-Path $Path) { Remove-Item $Path -Recurse -Force }
+    New-Item -ItemType Directory -Force -Path $Path | Out-Null
+}
+
+function Get-LogCount([object] $Result, [string] $Tool) {
+    if ($Tool -eq 'ours-session') { return $Result.Output }
+    $lines = @(Get-Content $Result.Log | Where-Object { $_ -and $_ -notmatch '^\s*$' })
+    if ($Tool -eq 'ours') { return [int](($lines | Where-Object { $_ -like 'count=*' } | Select-Object -Last 1) -replace 'count=', '') }
+    $lines.Count
+}
+
+function Invoke-RemoteWorkloads([string] $B) {
+    $base = Get-RemoteBase $B
+    $tools = @('ours', 'ours-session', 'rclone') + $(if ($B -eq 's3') { 'aws' } else { @() })
+    if (-not $script:OursAvailable) { $tools = $tools | Where-Object { $_ -notlike 'ours*' } }
+    $ep = $env:MF_TEST_S3_ENDPOINT
+    $aws = @('/usr/bin/aws', '--endpoint-url', $ep, 's3')
+    # --fast-list: one recursive listing instead of one per folder (rclone's advice for S3). On the
+    # S3 test server it is also needed: its delimiter listings miss objects two levels down (DESIGN.md).
+    $rclone = @('rclone', '--fast-list')
+    $out = Join-Path $WorkFolder "out-$B"
+
+    Write-Host "== ${B}: seeding the download and listing sources"
+    if ($Workload -contains 'W1') { Invoke-Rclone 'seeding' copyto $Data.Big "$base/w1src/big.bin" | Out-Null }
+    if ($Workload -contains 'W2') { Copy-ToRemote $B $Data.W2 'w2src' }
+    if ($Workload -contains 'W3') { Copy-ToRemote $B $Data.W3 'w3' }
+
+    for ($run = 1; $run -le $Runs; $run++) {
+        if ($Workload -contains 'W1') {
+            foreach ($tool in $tools) {
+                $remote = "w1up/$tool-$run/big.bin"
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand $B SendFile -Source $Data.Big -Remote $remote }
+                    'ours-session' { { Invoke-BenchOperation SendFile -Source $Data.Big -Remote $remote } }
+                    'rclone' { $rclone + @('copyto', $Data.Big, "$base/$remote") }
+                    'aws' { $aws + @('cp', '--only-show-errors', $Data.Big, "s3://bench/$remote") }
+                }
+                Measure-Step $B 'W1 up' $tool $run -Step $step -Verify {
+                    Assert-RemoteSize $B $remote 1 $W1Bytes
+                    Invoke-Rclone 'cleanup' deletefile "$base/$remote" | Out-Null # Azurite keeps blobs in memory
+                }
+            }
+            foreach ($tool in $tools) {
+                $target = Join-Path $out "$tool/big.bin"
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand $B GetFile -Remote 'w1src/big.bin' -Destination $target }
+                    'ours-session' { { Invoke-BenchOperation GetFile -Remote 'w1src/big.bin' -Destination $target } }
+                    'rclone' { $rclone + @('copyto', "$base/w1src/big.bin", $target) }
+                    'aws' { $aws + @('cp', '--only-show-errors', 's3://bench/w1src/big.bin', $target) }
+                }
+                Measure-Step $B 'W1 down' $tool $run -Prepare { Reset-Folder (Split-Path $target) } -Step $step -Verify {
+                    Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
+                    Remove-Item $target
+                }
+            }
+        }
+        if ($Workload -contains 'W2') {
+            foreach ($tool in $tools) {
+                $remote = "w2up/$tool-$run/"
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand $B SendFolder -Source $Data.W2 -Remote $remote }
+                    'ours-session' { { Invoke-BenchOperation SendFolder -Source $Data.W2 -Remote $remote } }
+                    'rclone' { $rclone + @('copy', $Data.W2, "$base/$remote") }
+                    'aws' { $aws + @('cp', '--recursive', '--only-show-errors', $Data.W2, "s3://bench/$remote") }
+                }
+                Measure-Step $B 'W2 up' $tool $run -Step $step -Verify { Assert-RemoteSize $B $remote $W2Files ($W2Files * $W2FileBytes) }
+            }
+            foreach ($tool in $tools) {
+                $folder = Join-Path $out "$tool-w2"
+                $target = Join-Path $folder 'w2src'
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand $B GetFolder -Remote 'w2src/' -Destination $folder }
+                    'ours-session' { { Invoke-BenchOperation GetFolder -Remote 'w2src/' -Destination $folder } }
+                    'rclone' { $rclone + @('copy', "$base/w2src", $target) }
+                    'aws' { $aws + @('cp', '--recursive', '--only-show-errors', 's3://bench/w2src/', $target) }
+                }
+                Measure-Step $B 'W2 down' $tool $run -Prepare { Reset-Folder $folder } -Step $step -Verify {
+                    Assert-Equal (Get-FolderSha256 $target) $Data.W2Hash "the combined sha256 of $target"
+                    Remove-Item $folder -Recurse -Force
+                }
+            }
+        }
+        if ($Workload -contains 'W3') {
+            foreach ($tool in $tools) {
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand $B List -Remote 'w3/' }
+                    'ours-session' { { Invoke-BenchOperation List -Remote 'w3/' } }
+                    'rclone' { $rclone + @('lsf', '-R', '--files-only', "$base/w3/") }
+                    'aws' { $aws + @('ls', '--recursive', 's3://bench/w3/') }
+                }
+                Measure-Step $B 'W3 list' $tool $run -Step $step -Verify {
+                    param($result)
+                    Assert-Equal (Get-LogCount $result $tool) $W3Objects "the number of objects $tool listed"
+                }
+            }
+        }
+        if ($Workload -contains 'W4') {
+            foreach ($tool in $tools) {
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand $B Delete -Remote 'w4/' }
+                    'ours-session' { { Invoke-BenchOperation Delete -Remote 'w4/' } }
+                    'rclone' { $rclone + @('delete', "$base/w4/") }
+                    'aws' { $aws + @('rm', '--recursive', '--only-show-errors', 's3://bench/w4/') }
+                }
+                Measure-Step $B 'W4 delete' $tool $run -Prepare {
+                    Copy-ToRemote $B $Data.W3 'w4'
+                    Assert-Equal (Get-RemoteSize $B 'w4/').count $W3Objects 'the number of seeded objects'
+                } -Step $step -Verify {
+                    Assert-Equal (Get-RemoteSize $B 'w4/').count 0 "the number of objects left after $tool deleted"
+                }
+            }
+        }
+    }
+}
+
+function Invoke-LocalWorkloads {
+    $store = $script:LocalStore
+    Reset-Folder $store
+    $out = Join-Path $WorkFolder 'out-local'
+    $tools = @('ours', 'ours-session', 'cp')
+    New-Item -ItemType Directory -Force -Path (Join-Path $store 'w1src') | Out-Null
+    Copy-Item $Data.Big (Join-Path $store 'w1src/big.bin')
+    Copy-Item $Data.W2 (Join-Path $store 'w2src') -Recurse
+
+    for ($run = 1; $run -le $Runs; $run++) {
+        if ($Workload -contains 'W1') {
+            foreach ($tool in $tools) {
+                $remote = "w1up/$tool-$run/big.bin"
+                $target = Join-Path $store $remote
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand local SendFile -Source $Data.Big -Remote $remote }
+                    'ours-session' { { Invoke-BenchOperation SendFile -Source $Data.Big -Remote $remote } }
+                    'cp' { @('cp', $Data.Big, $target) }
+                }
+                Measure-Step local 'W1 up' $tool $run -Prepare { New-Item -ItemType Directory -Force -Path (Split-Path $target) | Out-Null } -Step $step -Verify {
+                    Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
+                    Remove-Item $target
+                }
+            }
+            foreach ($tool in $tools) {
+                $target = Join-Path $out "$tool/big.bin"
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand local GetFile -Remote 'w1src/big.bin' -Destination $target }
+                    'ours-session' { { Invoke-BenchOperation GetFile -Remote 'w1src/big.bin' -Destination $target } }
+                    'cp' { @('cp', (Join-Path $store 'w1src/big.bin'), $target) }
+                }
+                Measure-Step local 'W1 down' $tool $run -Prepare { Reset-Folder (Split-Path $target) } -Step $step -Verify {
+                    Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
+                    Remove-Item $target
+                }
+            }
+        }
+        if ($Workload -contains 'W2') {
+            foreach ($tool in $tools) {
+                $remote = "w2up/$tool-$run/"
+                $target = Join-Path $store $remote
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand local SendFolder -Source $Data.W2 -Remote $remote }
+                    'ours-session' { { Invoke-BenchOperation SendFolder -Source $Data.W2 -Remote $remote } }
+                    'cp' { @('cp', '-r', $Data.W2, $target.TrimEnd('/')) }
+                }
+                Measure-Step local 'W2 up' $tool $run -Prepare { New-Item -ItemType Directory -Force -Path (Join-Path $store 'w2up') | Out-Null } -Step $step -Verify {
+                    Assert-Equal (Get-FolderSha256 $target) $Data.W2Hash "the combined sha256 of $target"
+                    Remove-Item $target -Recurse -Force
+                }
+            }
+            foreach ($tool in $tools) {
+                $folder = Join-Path $out "$tool-w2"
+                $target = Join-Path $folder 'w2src'
+                $step = switch ($tool) {
+                    'ours' { Get-OursCommand local GetFolder -Remote 'w2src/' -Destination $folder }
+                    'ours-session' { { Invoke-BenchOperation GetFolder -Remote 'w2src/' -Destination $folder } }
+                    'cp' { @('cp', '-r', (Join-Path $store 'w2src'), $target) }
+                }
+                Measure-Step local 'W2 down' $tool $run -Prepare { Reset-Folder $folder } -Step $step -Verify {
+                    Assert-Equal (Get-FolderSha256 $target) $Data.W2Hash "the combined sha256 of $target"
+                    Remove-Item $folder -Recurse -Force
+                }
+            }
+        }
+    }
+}
+
+function Invoke-ImportWorkload {
+    $pwsh = @((Get-DotnetPath), (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive')
+    # Process starts are noisy on a shared machine: three times the runs, alternating.
+    for ($run = 1; $run -le 3 * $Runs; $run++) {
+        Measure-Step pwsh 'Import' 'bare pwsh' $run -Step ($pwsh + @('-c', 'exit'))
+        Measure-Step pwsh 'Import' 'import' $run -Step ($pwsh + @('-c', "Import-Module '$($script:Module)'"))
+    }
+}
+
+#endregion
+
+#region report
+
+function Get-Stat([string] $B, [string] $W, [string] $Tool) {
+    $rows = @($script:Samples | Where-Object { $_.Backend -eq $B -and $_.Workload -eq $W -and $_.Tool -eq $Tool })
+    if ($rows.Count -eq 0) { return $null }
+    $memory = @($rows | Where-Object { $null -ne $_.PeakMB } | ForEach-Object PeakMB)
+    [pscustomobject]@{
+        Median = Get-Median ($rows | ForEach-Object Seconds)
+        Runs = $rows.Count
+        PeakMB = if ($memory.Count) { ($memory | Measure-Object -Maximum).Maximum } else { $null }
+    }
+}
+
+function Format-Seconds($stat) { if ($null -eq $stat) { '—' } else { '{0:0.000}' -f $stat.Median } }
+function Format-Ratio($a, $b) { if ($null -eq $a -or $null -eq $b -or $b.Median -le 0) { '—' } else { '{0:0.00}' -f ($a.Median / $b.Median) } }
+
+# The target of a workload: the limit on ours/peer and which peer (or the fastest).
+function Get-Target([string] $B, [string] $W) {
+    if ($B -eq 'local') { return @{ Text = 'time ≤ cp / 0.9'; Peer = 'cp'; Limit = 1 / 0.9 } }
+    switch -Wildcard ($W) {
+        'W1*' { @{ Text = '≤ 1.05 × fastest peer; peak < 150 MB'; Peer = 'fastest'; Limit = 1.05; MemoryMB = 150 } }
+        'W2*' { @{ Text = '≤ 0.5 × rclone'; Peer = 'rclone'; Limit = 0.5 } }
+        'W3*' { @{ Text = '≤ rclone lsf'; Peer = 'rclone'; Limit = 1.0 } }
+        'W4*' {
+            if ($B -eq 's3') { @{ Text = '≤ 0.2 × aws s3 rm'; Peer = 'aws'; Limit = 0.2 } }
+            else { @{ Text = '(issue sets it on aws; none on Azure) shown vs rclone'; Peer = 'rclone'; Limit = $null } }
+        }
+    }
+}
+
+function Test-Target($target, $ours, [hashtable] $peers) {
+    if ($null -eq $ours -or $null -eq $target.Limit) { return '—' }
+    $peer = if ($target.Peer -eq 'fastest') {
+        $peers.Values | Where-Object { $_ } | Sort-Object Median | Select-Object -First 1
+    } else { $peers[$target.Peer] }
+    if ($null -eq $peer) { return '—' }
+    $ok = $ours.Median -le $target.Limit * $peer.Median
+    if ($target.ContainsKey('MemoryMB') -and $null -ne $ours.PeakMB -and $ours.PeakMB -ge $target.MemoryMB) { $ok = $false }
+    if ($ok) { 'yes' } else { '**no**' }
+}
+
+function Write-Results {
+    $md = [Text.StringBuilder]::new()
+    $null = $md.AppendLine('# Benchmark results').AppendLine()
+    $null = $md.AppendLine("Command: ``$CommandLine`` (from the repository root).").AppendLine()
+    $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+    $null = $md.AppendLine("Machine: $(nproc) cores ($cpu), $([math]::Round((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '') / 1MB) GiB RAM, $(uname -sr); started $($StartedAt.ToString('yyyy-MM-dd HH:mm')) UTC$($StartedAt.ToString('zzz')), took $([math]::Round(((Get-Date) - $StartedAt).TotalMinutes, 1)) min.")
+    $null = $md.AppendLine("Tools: $((rclone version 2>$null | Select-Object -First 1)), $((& /usr/bin/aws --version 2>&1) -split ' ' | Select-Object -First 1), cp from $((cp --version | Select-Object -First 1)), pwsh $($PSVersionTable.PSVersion), servers from tests/servers (@20minutes/s3rver 5.0.0, Azurite).")
+    $null = $md.AppendLine("Each number is the median of $Runs runs (Import: $(3 * $Runs) runs), in seconds; every download's bytes were verified (sha256), every listing's and delete's count.").AppendLine()
+    $null = $md.AppendLine('**ours (fresh)**: a new `pwsh -NoProfile -File bench/Invoke-Ours.ps1` process that imports the module, connects and runs the cmdlet — timed as a whole, like each peer process. **ours (session)**: the same cmdlet in an already running session with the connection open. Ratios are ours / peer; "met" is judged on the fresh-process time and, in its own column, on the session time.').AppendLine()
+
+    foreach ($b in @('s3', 'azure', 'local') | Where-Object { $_ -in $Backend }) {
+        $peerNames = switch ($b) { 's3' { @('rclone', 'aws') } 'azure' { @('rclone') } 'local' { @('cp') } }
+        $null = $md.AppendLine("## $b").AppendLine()
+        $header = @('Workload', 'ours (fresh)', 'ours (session)') + $peerNames
+        foreach ($p in $peerNames) { $header += "fresh / $p" }
+        foreach ($p in $peerNames) { $header += "session / $p" }
+        $header += @('Target', 'Met (fresh)', 'Met (session)')
+        $null = $md.AppendLine('| ' + ($header -join ' | ') + ' |')
+        $null = $md.AppendLine('|' + (($header | ForEach-Object { '---' }) -join '|') + '|')
+        foreach ($w in @('W1 up', 'W1 down', 'W2 up', 'W2 down', 'W3 list', 'W4 delete')) {
+            $ours = Get-Stat $b $w 'ours'
+            $session = Get-Stat $b $w 'ours-session'
+            $peers = @{}; foreach ($p in $peerNames) { $peers[$p] = Get-Stat $b $w $p }
+            if ($null -eq $ours -and $null -eq $session -and -not ($peers.Values | Where-Object { $_ })) { continue }
+            $target = Get-Target $b $w
+            $row = @($w, (Format-Seconds $ours), (Format-Seconds $session)) + @($peerNames | ForEach-Object { Format-Seconds $peers[$_] })
+            $row += @($peerNames | ForEach-Object { Format-Ratio $ours $peers[$_] })
+            $row += @($peerNames | ForEach-Object { Format-Ratio $session $peers[$_] })
+            $sessionForMemory = if ($session) { [pscustomobject]@{ Median = $session.Median; PeakMB = $ours.PeakMB } } else { $null }
+            $row += @($target.Text, (Test-Target $target $ours $peers), (Test-Target $target $sessionForMemory $peers))
+            $null = $md.AppendLine('| ' + ($row -join ' | ') + ' |')
+        }
+        $null = $md.AppendLine()
+    }
+
+    $bare = Get-Stat pwsh 'Import' 'bare pwsh'
+    $import = Get-Stat pwsh 'Import' 'import'
+    if ($bare -and $import) {
+        $delta = ($import.Median - $bare.Median) * 1000
+        $null = $md.AppendLine('## Module import').AppendLine()
+        $null = $md.AppendLine('| bare `pwsh -NoProfile -c exit` | `pwsh -NoProfile -c Import-Module …` | import cost | Target | Met |')
+        $null = $md.AppendLine('|---|---|---|---|---|')
+        $null = $md.AppendLine(('| {0:0.000} s | {1:0.000} s | {2:0} ms | < 300 ms | {3} |' -f $bare.Median, $import.Median, $delta, $(if ($delta -lt 300) { 'yes' } else { '**no**' })))
+        $null = $md.AppendLine()
+    }
+
+    $null = $md.AppendLine('## Peak memory (MB, resident, the highest of the runs; /usr/bin/time %M of each process)').AppendLine()
+    $null = $md.AppendLine('| Backend | Workload | ours | rclone | aws-cli | cp |')
+    $null = $md.AppendLine('|---|---|---|---|---|---|')
+    foreach ($b in @('s3', 'azure', 'local') | Where-Object { $_ -in $Backend }) {
+        foreach ($w in @('W1 up', 'W1 down', 'W2 up', 'W2 down', 'W3 list', 'W4 delete')) {
+            $cells = @('ours', 'rclone', 'aws', 'cp') | ForEach-Object { $s = Get-Stat $b $w $_; if ($s -and $null -ne $s.PeakMB) { $s.PeakMB } else { '—' } }
+            if (@($cells | Where-Object { $_ -ne "—" }).Count -eq 0) { continue }
+            $null = $md.AppendLine("| $b | $w | $($cells -join ' | ') |")
+        }
+    }
+    $null = $md.AppendLine()
+    $null = $md.AppendLine('## Every run (seconds)').AppendLine()
+    $null = $md.AppendLine('Server CPU: seconds of CPU the test server process (node) used during the step — when it is close to the wall time, the server was the bottleneck.').AppendLine()
+    $null = $md.AppendLine('| Backend | Workload | Tool | Runs (wall s) | Server CPU s |')
+    $null = $md.AppendLine('|---|---|---|---|---|')
+    foreach ($group in $script:Samples | Group-Object Backend, Workload, Tool) {
+        $first = $group.Group[0]
+        $cpu = ($group.Group | ForEach-Object { if ($null -ne $_.ServerCpu) { '{0:0.00}' -f $_.ServerCpu } else { '—' } }) -join ', '
+        $null = $md.AppendLine("| $($first.Backend) | $($first.Workload) | $($first.Tool) | $(($group.Group | ForEach-Object { '{0:0.000}' -f $_.Seconds }) -join ', ') | $cpu |")
+    }
+    if ($script:Notes.Count) {
+        $null = $md.AppendLine().AppendLine('## Notes from this run').AppendLine()
+        foreach ($n in $script:Notes) { $null = $md.AppendLine("- $n") }
+    }
+    Set-Content -Path $OutFile -Value $md.ToString()
+    Write-Host "Results written to $OutFile"
+}
+
+#endregion
+
+$script:Notes = [Collections.Generic.List[string]]::new()
+Install-MissingTools
+if ($ModulePath) { $script:Module = (Resolve-Path $ModulePath).Path }
+else {
+    if (-not $SkipBuild) {
+        & dotnet pwsh (Join-Path $Root 'build.ps1') Build
+        if ($LASTEXITCODE -ne 0) { throw "The module build failed (exit $LASTEXITCODE)." }
+    }
+    $script:Module = Join-Path $Root 'out/MedallionFoundry/MedallionFoundry.psd1'
+}
+if (-not (Test-Path $script:Module)) { throw "The module is not built: $script:Module is missing. Run without -SkipBuild." }
+
+$dataFolder = Join-Path $WorkFolder 'data'
+foreach ($child in Get-ChildItem $WorkFolder -ErrorAction SilentlyContinue | Where-Object Name -ne 'data') { Remove-Item $child.FullName -Recurse -Force }
+$script:Logs = Join-Path $WorkFolder 'logs'
+$script:LocalStore = Join-Path $WorkFolder 'local-store'
+New-Item -ItemType Directory -Force -Path $script:Logs | Out-Null
+$Data = Initialize-Data $dataFolder
+
+Import-Module $script:Module
+. (Join-Path $PSScriptRoot 'BenchOperations.ps1')
+
+$servers = @()
+if ($Backend -contains 's3') { $servers += 's3' }
+if ($Backend -contains 'azure') { $servers += 'azurite' }
+if ($servers) {
+    Import-Module (Join-Path $Root 'tests/servers/TestServers.psm1') -Force
+    Start-TestServers -Name $servers -WorkFolder (Join-Path $WorkFolder 'servers')
+}
+try {
+    $script:ServerPid = @{}
+    if ($servers) { Initialize-Remotes; Find-ServerPids }
+    foreach ($b in $Backend) {
+        $script:OursAvailable = $true
+        try { Connect-BenchBackend -Backend $b -LocalRoot $script:LocalStore }
+        catch {
+            $script:OursAvailable = $false
+            $script:Notes.Add("Our module could not connect to $b ($($_.Exception.Message)); only the peers were measured there.")
+            Write-Warning $script:Notes[-1]
+        }
+        Write-Host "== $b"
+        if ($b -eq 'local') { if ($Workload -contains 'W1' -or $Workload -contains 'W2') { Invoke-LocalWorkloads } }
+        else { Invoke-RemoteWorkloads $b }
+    }
+    if ($Workload -contains 'Import') { Write-Host '== import'; Invoke-ImportWorkload }
+}
+finally {
+    if ($servers) { Stop-TestServers }
+    Write-Results
+}
