@@ -144,6 +144,8 @@ public sealed class AzureBackend : StorageBackend
     public override async Task<RemoteObject> DownloadAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (await TryDownloadInOneRequestAsync(key, destination, options, cancellationToken).ConfigureAwait(false) is { } small)
+            return small; // (when it is not, nothing was written yet)
         var properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
         var hashing = new Md5WriteStream(destination);
         await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
@@ -154,15 +156,66 @@ public sealed class AzureBackend : StorageBackend
     public override async Task<RemoteObject> DownloadFileAsync(string key, string localPath, TransferOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
+        BlobProperties properties;
         await using (var file = new FileStream(localPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
         {
+            if (await TryDownloadInOneRequestAsync(key, file, options, cancellationToken).ConfigureAwait(false) is { } small)
+                return small;
+            properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
             var hashing = new Md5WriteStream(file);
             await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             Verify(key, properties, hashing); // on a mismatch the caller deletes the temp file
         }
         return Describe(key, properties);
+    }
+
+    /// <summary>
+    /// Most bronze files are small: one GET of the first initial_transfer_size bytes is the whole
+    /// download for them (no separate properties request). Null when the blob is larger (or empty):
+    /// the caller then takes the parallel ranged path. The full blob's Content-MD5 comes with the answer.
+    /// </summary>
+    async Task<RemoteObject?> TryDownloadInOneRequestAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken)
+    {
+        Response<BlobDownloadStreamingResult> response;
+        try
+        {
+            response = await _container.GetBlobClient(key).DownloadStreamingAsync(
+                new BlobDownloadOptions { Range = new HttpRange(0, _settings.InitialTransferSize) }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416) { return null; } // an empty blob has no range 0-n
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+
+        using var result = response.Value;
+        var details = result.Details;
+        var total = TotalLength(details.ContentRange) ?? details.ContentLength;
+        if (total > details.ContentLength) return null;
+
+        var hashing = new Md5WriteStream(destination);
+        try { await result.Content.CopyToAsync(hashing, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+        options.Progress?.Report(hashing.BytesWritten);
+        if (hashing.BytesWritten != total)
+            throw new StorageIntegrityException($"The remote file '{key}' arrived with {hashing.BytesWritten} bytes instead of {total}.", key);
+        if (details.BlobContentHash is { Length: > 0 } expected && !expected.AsSpan().SequenceEqual(hashing.Hash()))
+            throw new StorageIntegrityException(
+                $"The remote file '{key}' failed its integrity check: its Content-MD5 is {Convert.ToBase64String(expected)}, the received bytes hash to {Convert.ToBase64String(hashing.Hash())}.", key);
+        return new RemoteObject
+        {
+            Key = key,
+            Size = total,
+            LastModified = details.LastModified,
+            ETag = Unquote(details.ETag),
+            ContentMD5 = details.BlobContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
+            Backend = BackendType,
+        };
+    }
+
+    /// <summary>The total from a Content-Range header ("bytes 0-99/1234"), when there is one.</summary>
+    static long? TotalLength(string? contentRange)
+    {
+        var slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange![(slash + 1)..], out var total) ? total : null;
     }
 
     /// <summary>Parallel ranged download, pinned to the version whose properties were read (If-Match).

@@ -8,8 +8,8 @@ namespace MedallionFoundry.Backends.Azure;
 /// <summary>Everything the Azure backend reads from the platform config, validated up front.</summary>
 public sealed class AzureSettings
 {
-    public const int DefaultMaxConcurrency = 8;
-    public const long DefaultTransferSize = 8L << 20;
+    public const int DefaultMaxConcurrency = 4;
+    public const long DefaultTransferSize = 4L << 20;
     public const long DefaultInitialTransferSize = 8L << 20;
 
     /// <summary>platform.bronze.azure_storage_account (may be null with a connection string or account_url).</summary>
