@@ -28,8 +28,9 @@ public sealed class AzureSettingsTests
         Assert.Equal("landing/raw", settings.Prefix);
         Assert.False(settings.CreateContainer);
         Assert.Null(settings.ServiceVersion);
-        Assert.Equal(AzureSettings.DefaultMaxConcurrency, settings.MaxConcurrency);
-        Assert.Equal(8L << 20, settings.TransferSize);
+        Assert.Equal(4, settings.MaxConcurrency);          // the defaults docs/backends/azure.md states
+        Assert.Equal(4L << 20, settings.TransferSize);
+        Assert.Equal(8L << 20, settings.InitialTransferSize);
         Assert.Equal(new Uri("https://myaccount.blob.core.windows.net"), settings.ServiceUri("myaccount"));
     }
 
