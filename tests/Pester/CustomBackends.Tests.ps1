@@ -293,3 +293,22 @@ Describe 'Custom backends sit behind the same resilience layer' {
         Get-Content (Join-Path $root '.attempts') | Should -Be 3
     }
 }
+
+Describe 'Connect-BronzeStorage -Path for a custom backend' {
+    AfterAll { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'hands the backend a full path resolved against the PowerShell location' {
+        $name = New-UniqueName pathy
+        $seen = Join-Path (New-TestFolder 'pathy-seen') 'path.txt'
+        # The List script records the path it was given (scripts see only $Config, so the file name is written into the script).
+        $list = [scriptblock]::Create("param(`$Prefix, `$Recursive, `$Config) Set-Content -LiteralPath '$seen' -Value `$Config.path")
+        Register-BronzeStorageBackend -Name $name -RequiredKey path -Upload { param($LocalPath, $Key, $Config) } -Download { param($Key, $LocalPath, $Config) } -List $list -Delete { param($Key, $Config) }
+        $base = New-TestFolder 'pathy-base'
+        Push-Location $base
+        try { Connect-BronzeStorage -Backend $name -Path ./relative/store } finally { Pop-Location }
+
+        Get-BronzeFileList | Out-Null
+
+        Get-Content $seen | Should -Be (Join-Path $base 'relative/store')
+    }
+}

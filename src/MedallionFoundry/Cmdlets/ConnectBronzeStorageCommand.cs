@@ -245,7 +245,7 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
                 if (CreateContainer) connection["create_container"] = "true";
                 break;
             default:
-                if (Path is not null) bronze["path"] = Path;
+                if (Path is not null) bronze["path"] = GetUnresolvedProviderPathFromPSPath(Path);
                 if (Prefix is not null) bronze["prefix"] = Prefix;
                 break;
         }
