@@ -44,6 +44,7 @@ public sealed class ResilientOperationRunner : OperationRunner
     /// so messages are queued here and written by the cmdlet on the pipeline thread.</summary>
     public override IReadOnlyList<string> DrainMessages()
     {
+        if (_messages.IsEmpty) return Array.Empty<string>(); // the common case, asked once per listed object
         var drained = new List<string>();
         while (_messages.TryDequeue(out var message)) drained.Add(message);
         return drained;
