@@ -21,8 +21,6 @@ public abstract class BronzeCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _cancellation.Cancel();
 
-    protected override void EndProcessing() => base.EndProcessing();
-
     /// <summary>Waits for an engine call. There is no synchronization context on the pipeline thread.</summary>
     protected T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
 

@@ -36,15 +36,14 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public SwitchParameter IsPrefix { get; set; }
 
-    ParallelTransfers<string, RemoteObject>? _transfers;
+    ParallelTransfers<(string Remote, string Local), RemoteObject>? _transfers;
     TransferProgress? _progress;
-    readonly Dictionary<string, string> _localOf = new(StringComparer.Ordinal);
 
     protected override void ProcessRecord()
     {
         var store = Store;
         _progress ??= new TransferProgress(this, "Get-BronzeFile", "Downloading");
-        _transfers ??= new ParallelTransfers<string, RemoteObject>(
+        _transfers ??= new ParallelTransfers<(string Remote, string Local), RemoteObject>(
             ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
 
         foreach (var remotePath in Path)
@@ -64,10 +63,8 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
                 continue;
             }
 
-            var key = $"{remotePath}\u0000{localPath}";
-            _localOf[key] = localPath;
             _progress.Started(0);
-            _transfers.Add(key, () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes }, CancellationToken));
+            _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes }, CancellationToken));
             _progress.Write();
         }
     }
@@ -79,23 +76,21 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
         WriteResilienceMessages();
     }
 
-    void OnCompleted(string key, Task<RemoteObject> task)
+    void OnCompleted((string Remote, string Local) file, Task<RemoteObject> task)
     {
         _progress?.Finished();
         WriteResilienceMessages();
-        var remotePath = key[..key.IndexOf('\u0000')];
         if (task.IsCompletedSuccessfully)
         {
-            WriteVerbose($"Downloaded {remotePath} to {_localOf[key]}.");
-            WriteObject(new FileInfo(_localOf[key]));
+            WriteVerbose($"Downloaded {file.Remote} to {file.Local}.");
+            WriteObject(new FileInfo(file.Local));
         }
         else
         {
             var error = Unwrap(task.Exception!);
             if (!(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
-                WriteFileError(error, remotePath);
+                WriteFileError(error, file.Remote);
         }
-        _localOf.Remove(key);
     }
 
     /// <summary>Where one remote file goes. -Destination is a folder when it exists as one, ends in a

@@ -22,7 +22,8 @@ public sealed class RemoveBronzeFileCommand : BronzeTransferCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public SwitchParameter IsPrefix { get; set; }
 
-    readonly Dictionary<BronzeStoreKey, List<string>> _pending = new();
+    // Batches are per connection: a pipeline may mix connections.
+    readonly Dictionary<BronzeStore, List<string>> _pending = new();
     int _deleted;
 
     protected override void ProcessRecord()
@@ -38,8 +39,7 @@ public sealed class RemoveBronzeFileCommand : BronzeTransferCmdlet
             }
             if (!ShouldProcess(remotePath, $"Remove from {store.BackendType} storage '{store.Name}'")) continue;
 
-            var batchKey = new BronzeStoreKey(store);
-            if (!_pending.TryGetValue(batchKey, out var batch)) _pending[batchKey] = batch = new List<string>();
+            if (!_pending.TryGetValue(store, out var batch)) _pending[store] = batch = new List<string>();
             batch.Add(remotePath);
             if (batch.Count >= store.Backend.MaxDeleteBatchSize) Flush(store, batch);
         }
@@ -47,7 +47,7 @@ public sealed class RemoveBronzeFileCommand : BronzeTransferCmdlet
 
     protected override void EndProcessing()
     {
-        foreach (var (key, batch) in _pending) Flush(key.Store, batch);
+        foreach (var (store, batch) in _pending) Flush(store, batch);
         WriteVerbose($"Removed {_deleted} files.");
     }
 
@@ -72,7 +72,4 @@ public sealed class RemoveBronzeFileCommand : BronzeTransferCmdlet
         foreach (var failure in failures) WriteFileError(failure.Error, failure.Key);
         _deleted += paths.Length - failures.Count;
     }
-
-    /// <summary>Batches are per connection: a pipeline may mix connections.</summary>
-    readonly record struct BronzeStoreKey(BronzeStore Store);
 }
