@@ -37,9 +37,12 @@ function Wait-TcpPort([int] $Port, [System.Diagnostics.Process] $Process, [strin
 }
 
 function Start-NodeServer([string] $Name, [string] $Script, [string[]] $Arguments, [int] $Port, [hashtable] $Environment = @{}) {
+    Start-ServerProcess -Name $Name -FileName 'node' -Arguments (@((Join-Path $script:ServersRoot $Script)) + $Arguments) -Port $Port -Environment $Environment
+}
+
+function Start-ServerProcess([string] $Name, [string] $FileName, [string[]] $Arguments, [int] $Port, [hashtable] $Environment = @{}) {
     $log = Join-Path $script:LogFolder "$Name.log"
-    $info = [System.Diagnostics.ProcessStartInfo]::new('node')
-    $info.ArgumentList.Add((Join-Path $script:ServersRoot $Script))
+    $info = [System.Diagnostics.ProcessStartInfo]::new($FileName)
     foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
     foreach ($k in $Environment.Keys) { $info.Environment[$k] = $Environment[$k] }
     $info.RedirectStandardOutput = $true
@@ -91,12 +94,88 @@ function Start-AzuriteTestServer {
     $env:MF_TEST_AZURE_CONNECTION_STRING = "DefaultEndpointsProtocol=http;AccountName=$script:AzuriteAccount;AccountKey=$script:AzuriteKey;BlobEndpoint=http://127.0.0.1:$port/$script:AzuriteAccount;"
 }
 
+# OpenSSH's sshd (Debian package openssh-server) as a non-daemon on a free port, for the SFTP
+# backend. It runs as root (privilege separation needs it) and logs in one local test user,
+# $SftpUser, by password (random per run) or by a generated ed25519 key with a passphrase. No
+# chroot: the backend itself must keep every path inside its root, and the tests check that.
+$script:SftpUser = 'mfsftp'
+
+function Install-OpenSshServer {
+    if (Test-Path '/usr/sbin/sshd') { return }
+    if ((id -u) -ne '0') { throw 'The SFTP tests need /usr/sbin/sshd: run apt-get install -y openssh-server as root, or run the tests as root.' }
+    Write-Host 'Installing the SFTP test server (apt-get install -y openssh-server)...'
+    & apt-get update -qq | Out-Host
+    & apt-get install -y -qq openssh-server | Out-Host
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path '/usr/sbin/sshd')) { throw "apt-get install openssh-server failed (exit $LASTEXITCODE)." }
+}
+
+function Invoke-Tool([string] $What, [scriptblock] $Command) {
+    $output = & $Command 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit $LASTEXITCODE): $output" }
+    $output
+}
+
+function New-RandomSecret {
+    # Letters and digits only: safe in chpasswd input and on any command line.
+    -join (1..24 | ForEach-Object { [char[]]'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789' | Get-Random })
+}
+
+function Start-SftpTestServer {
+    Install-OpenSshServer
+    if ((id -u) -ne '0') { throw 'The SFTP test server logs in a local test user: run the tests as root (or with sudo).' }
+    $dir = Join-Path $script:DataFolder 'sshd'
+    $root = Join-Path $script:DataFolder 'sftp-root'
+    New-Item -ItemType Directory -Force -Path $dir, $root, '/run/sshd' | Out-Null
+
+    if (-not (getent passwd $script:SftpUser)) {
+        Invoke-Tool "useradd $script:SftpUser" { useradd --no-create-home --home-dir $root --shell /usr/sbin/nologin $script:SftpUser } | Out-Null
+    }
+    $password = New-RandomSecret
+    Invoke-Tool 'chpasswd' { "$($script:SftpUser):$password" | chpasswd } | Out-Null
+    Invoke-Tool 'chown' { chown "$($script:SftpUser):" $root } | Out-Null
+
+    $hostKey = Join-Path $dir 'host_ed25519'
+    $userKey = Join-Path $dir 'user_ed25519'
+    $passphrase = New-RandomSecret
+    Invoke-Tool 'ssh-keygen (host key)' { ssh-keygen -q -t ed25519 -N '' -C 'mf-test-host' -f $hostKey } | Out-Null
+    Invoke-Tool 'ssh-keygen (user key)' { ssh-keygen -q -t ed25519 -N $passphrase -C 'mf-test-user' -f $userKey } | Out-Null
+    Copy-Item "$userKey.pub" (Join-Path $dir 'authorized_keys')
+
+    $port = Get-FreeTcpPort
+    $config = Join-Path $dir 'sshd_config'
+    @(
+        "Port $port", 'ListenAddress 127.0.0.1', "HostKey $hostKey", "PidFile $(Join-Path $dir 'sshd.pid')",
+        'UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
+        "AuthorizedKeysFile $(Join-Path $dir 'authorized_keys')", 'StrictModes no', 'PermitRootLogin no',
+        "AllowUsers $script:SftpUser", 'Subsystem sftp internal-sftp', "ForceCommand internal-sftp -d $root",
+        'MaxStartups 200', 'MaxSessions 50', 'LogLevel VERBOSE'
+    ) | Set-Content -Path $config
+    Invoke-Tool 'sshd -t (config check)' { /usr/sbin/sshd -t -f $config } | Out-Null
+    Start-ServerProcess -Name 'sftp' -FileName '/usr/sbin/sshd' -Arguments @('-D', '-e', '-f', $config) -Port $port | Out-Null
+
+    $knownHosts = Join-Path $dir 'known_hosts'
+    $publicKey = (Get-Content "$hostKey.pub" -Raw).Trim() -split ' '
+    "[127.0.0.1]:$port $($publicKey[0]) $($publicKey[1])" | Set-Content -Path $knownHosts
+    $fingerprint = ((Invoke-Tool 'ssh-keygen -lf' { ssh-keygen -lf "$hostKey.pub" }) -split ' ')[1]
+
+    $env:MF_TEST_SFTP_HOST = '127.0.0.1'
+    $env:MF_TEST_SFTP_PORT = "$port"
+    $env:MF_TEST_SFTP_USER = $script:SftpUser
+    $env:MF_TEST_SFTP_PASSWORD = $password
+    $env:MF_TEST_SFTP_KEY_PATH = $userKey
+    $env:MF_TEST_SFTP_KEY_PASSPHRASE = $passphrase
+    $env:MF_TEST_SFTP_KNOWN_HOSTS = $knownHosts
+    $env:MF_TEST_SFTP_HOST_FINGERPRINT = $fingerprint
+    $env:MF_TEST_SFTP_ROOT = $root
+    $env:MF_TEST_SFTP_CONFIG = $config
+}
+
 <#
 .SYNOPSIS
 Installs (once) and starts the named test servers; sets MF_TEST_* environment variables.
 #>
 function Start-TestServers {
-    param([string[]] $Name = @('s3', 's3legacy', 'azurite'), [string] $WorkFolder)
+    param([string[]] $Name = @('s3', 's3legacy', 'azurite', 'sftp'), [string] $WorkFolder)
     Install-TestServerPackages
     $script:DataFolder = Join-Path $WorkFolder 'server-data'
     $script:LogFolder = Join-Path $WorkFolder 'server-logs'
@@ -106,6 +185,7 @@ function Start-TestServers {
             's3' { Start-S3TestServer }
             's3legacy' { Start-S3LegacyTestServer }
             'azurite' { Start-AzuriteTestServer }
+            'sftp' { Start-SftpTestServer }
             default { throw "Unknown test server '$n'." }
         }
         Write-Host "Started test server '$n' on port $($script:Started[-1].Port)."
@@ -120,6 +200,8 @@ function Stop-TestServers {
         }
     }
     $script:Started.Clear()
+    # The test user's password is random per run; lock the account until the next run sets a new one.
+    if ($env:MF_TEST_SFTP_USER) { & usermod --lock $env:MF_TEST_SFTP_USER 2>&1 | Out-Null }
     Remove-Item Env:MF_TEST_* -ErrorAction SilentlyContinue
 }
 

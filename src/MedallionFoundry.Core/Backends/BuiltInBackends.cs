@@ -8,5 +8,6 @@ internal static class BuiltInBackends
         yield return Local.LocalBackend.Descriptor;
         yield return S3.S3Backend.Descriptor;
         yield return Azure.AzureBackend.Descriptor;
+        yield return Sftp.SftpBackend.Descriptor;
     }
 }
