@@ -5,7 +5,7 @@
 
 function Connect-BenchBackend {
     param(
-        [Parameter(Mandatory)] [ValidateSet('local', 's3', 'azure')] [string] $Backend,
+        [Parameter(Mandatory)] [ValidateSet('local', 's3', 'azure', 'sftp')] [string] $Backend,
         [string] $LocalRoot,
         [string] $Bucket = 'bench'
     )
@@ -21,6 +21,14 @@ function Connect-BenchBackend {
         'azure' {
             Connect-BronzeStorage -Backend Azure -Account $env:MF_TEST_AZURE_ACCOUNT -Container $Bucket `
                 -ConnectionString $env:MF_TEST_AZURE_CONNECTION_STRING -Name bench
+        }
+        'sftp' {
+            # The bucket is a folder under the test server's root (made by the first upload).
+            $config = Join-Path ([IO.Path]::GetTempPath()) "mf-bench-sftp-$PID.yaml"
+            @('platform:', '  bronze:', '    storage_backend: sftp', "    sftp_host: $env:MF_TEST_SFTP_HOST", "    sftp_port: $env:MF_TEST_SFTP_PORT",
+                "    sftp_path: $env:MF_TEST_SFTP_ROOT", "    sftp_prefix: $Bucket", '  sftp_connection:', '    username_env: MF_TEST_SFTP_USER',
+                '    password_env: MF_TEST_SFTP_PASSWORD', "    known_hosts_path: $env:MF_TEST_SFTP_KNOWN_HOSTS") | Set-Content $config
+            try { Connect-BronzeStorage -ConfigPath $config -Name bench } finally { Remove-Item $config }
         }
     }
 }

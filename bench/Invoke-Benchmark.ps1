@@ -26,8 +26,8 @@ param(
     # W1, W2, W3, W4, Import (a comma-separated string works too: `pwsh -File` passes one).
     [string[]] $Workload = @('W1', 'W2', 'W3', 'W4', 'Import'),
 
-    # local, s3, azure.
-    [string[]] $Backend = @('local', 's3', 'azure'),
+    # local, s3, azure, sftp.
+    [string[]] $Backend = @('local', 's3', 'azure', 'sftp'),
 
     # Scratch folder (test data, server data, logs). Emptied at the start, except the generated data.
     [string] $WorkFolder = '/tmp/mf-bench',
@@ -49,7 +49,7 @@ function Split-List([string[]] $Values, [string[]] $Allowed, [string] $Name) {
     $items
 }
 $Workload = Split-List $Workload @('W1', 'W2', 'W3', 'W4', 'Import') 'Workload'
-$Backend = Split-List $Backend @('local', 's3', 'azure') 'Backend'
+$Backend = Split-List $Backend @('local', 's3', 'azure', 'sftp') 'Backend'
 $Root = Split-Path $PSScriptRoot -Parent
 $StartedAt = Get-Date
 $CommandLine = "dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs $Runs -Workload $($Workload -join ',') -Backend $($Backend -join ',')" +
@@ -266,6 +266,12 @@ function Initialize-Remotes {
         # The container, created with the same SAS (rclone does not create it through a container URL).
         Invoke-WebRequest -Method Put -Uri "$env:MF_TEST_AZURE_BLOB_ENDPOINT/bench?restype=container&$sas" -Headers @{ 'x-ms-version' = '2019-12-12' } | Out-Null
     }
+    if ($Backend -contains 'sftp') {
+        # The same OpenSSH server, user and known_hosts; its only subsystem is internal-sftp, so rclone
+        # gets no shell (no remote md5sum: hash checks off, as ours verifies by size).
+        $lines += @('[sftpb]', 'type = sftp', "host = $env:MF_TEST_SFTP_HOST", "port = $env:MF_TEST_SFTP_PORT", "user = $env:MF_TEST_SFTP_USER",
+            "pass = $(rclone obscure $env:MF_TEST_SFTP_PASSWORD)", "known_hosts_file = $env:MF_TEST_SFTP_KNOWN_HOSTS", 'shell_type = none', 'disable_hashcheck = true', '')
+    }
     $script:RcloneConfig = Join-Path $WorkFolder 'rclone.conf'
     Set-Content -Path $script:RcloneConfig -Value $lines
     & chmod 600 $script:RcloneConfig
@@ -281,7 +287,9 @@ function Invoke-Rclone([string] $What) {
     finally { if ($saved) { $env:AWS_CA_BUNDLE = $saved } }
 }
 
-function Get-RemoteBase([string] $BackendName) { if ($BackendName -eq 's3') { 's3b:bench' } else { 'az:bench' } }
+function Get-RemoteBase([string] $BackendName) {
+    switch ($BackendName) { 's3' { 's3b:bench' } 'sftp' { "sftpb:$env:MF_TEST_SFTP_ROOT/bench" } default { 'az:bench' } }
+}
 
 # Count and bytes under a remote prefix, as rclone sees them (verifies uploads, seeds and deletes).
 function Get-RemoteSize([string] $BackendName, [string] $Prefix) {
@@ -554,8 +562,8 @@ function Write-Results {
     $null = $md.AppendLine("Each number is the median of $Runs runs (Import: $(3 * $Runs) runs), in seconds; every download's bytes were verified (sha256), every listing's and delete's count.").AppendLine()
     $null = $md.AppendLine('**ours (fresh)**: a new `pwsh -NoProfile -File bench/Invoke-Ours.ps1` process that imports the module, connects and runs the cmdlet — timed as a whole, like each peer process. **ours (session)**: the same cmdlet in an already running session with the connection open. Ratios are ours / peer; "met" is judged on the fresh-process time and, in its own column, on the session time.').AppendLine()
 
-    foreach ($b in @('s3', 'azure', 'local') | Where-Object { $_ -in $Backend }) {
-        $peerNames = switch ($b) { 's3' { @('rclone', 'aws') } 'azure' { @('rclone') } 'local' { @('cp') } }
+    foreach ($b in @('s3', 'azure', 'sftp', 'local') | Where-Object { $_ -in $Backend }) {
+        $peerNames = switch ($b) { 's3' { @('rclone', 'aws') } 'azure' { @('rclone') } 'sftp' { @('rclone') } 'local' { @('cp') } }
         $null = $md.AppendLine("## $b").AppendLine()
         $header = @('Workload', 'ours (fresh)', 'ours (session)') + $peerNames
         foreach ($p in $peerNames) { $header += "fresh / $p" }
@@ -593,7 +601,7 @@ function Write-Results {
     $null = $md.AppendLine('## Peak memory (MB, resident, the highest of the runs; /usr/bin/time %M of each process)').AppendLine()
     $null = $md.AppendLine('| Backend | Workload | ours | rclone | aws-cli | cp |')
     $null = $md.AppendLine('|---|---|---|---|---|---|')
-    foreach ($b in @('s3', 'azure', 'local') | Where-Object { $_ -in $Backend }) {
+    foreach ($b in @('s3', 'azure', 'sftp', 'local') | Where-Object { $_ -in $Backend }) {
         foreach ($w in @('W1 up', 'W1 down', 'W2 up', 'W2 down', 'W3 list', 'W4 delete')) {
             $cells = @('ours', 'rclone', 'aws', 'cp') | ForEach-Object { $s = Get-Stat $b $w $_; if ($s -and $null -ne $s.PeakMB) { $s.PeakMB } else { '—' } }
             if (@($cells | Where-Object { $_ -ne "—" }).Count -eq 0) { continue }
@@ -645,6 +653,7 @@ Import-Module $script:Module
 $servers = @()
 if ($Backend -contains 's3') { $servers += 's3' }
 if ($Backend -contains 'azure') { $servers += 'azurite' }
+if ($Backend -contains 'sftp') { $servers += 'sftp' }
 if ($servers) {
     Import-Module (Join-Path $Root 'tests/servers/TestServers.psm1') -Force
     Start-TestServers -Name $servers -WorkFolder (Join-Path $WorkFolder 'servers')

@@ -87,6 +87,14 @@ Describe 'SFTP backend from a YAML config' -ForEach @(@{ Auth = 'password' }, @{
         ($info | Out-String) | Should -Not -Match ([regex]::Escape($env:MF_TEST_SFTP_PASSWORD))
     }
 
+    It 'passes Test-BronzeStorage and leaves nothing behind (<Auth>)' {
+        $report = Test-BronzeStorage
+        $report.Healthy | Should -BeTrue
+        $report.Checks | ForEach-Object { $_.Success | Should -BeTrue -Because "$($_.Name): $($_.Error)" }
+        $report.Backend | Should -Be 'sftp'
+        Test-Path (Join-Path $env:MF_TEST_SFTP_ROOT $script:Prefix) | Should -BeFalse
+    }
+
     It 'uploads with Get-ChildItem | Send-BronzeFile (<Auth>)' {
         $sent = Get-ChildItem $script:Source -File | Send-BronzeFile -Destination 'system=api/table=users/dt=2025-01-01/' -PassThru
         $sent.Count | Should -Be 6
@@ -137,7 +145,7 @@ Describe 'SFTP server stopped in the middle of transfers' {
         }
         Connect-BronzeStorage -ConfigPath (New-SftpConfig -Prefix $script:Prefix -Port $script:Server.Port -ByFingerprint) -MaxAttempts 2 -RetryBaseDelaySeconds 0.1
         $remoteFolder = Join-Path $env:MF_TEST_SFTP_ROOT "$script:Prefix/drop"
-        $watch = Start-KillWhenGrowing -Folder $env:MF_TEST_SFTP_ROOT -Filter "big-*.mftmp" -Bytes 4MB -Process $script:Server.Process
+        $watch = Start-KillWhenGrowing -Folder $env:MF_TEST_SFTP_ROOT -Filter "*.mftmp" -Bytes 4MB -Process $script:Server.Process
 
         Get-ChildItem $script:Local -File | Send-BronzeFile -Destination 'drop/' -ErrorVariable errs -ErrorAction SilentlyContinue
         $watch.Shell.EndInvoke($watch.Handle) | Should -Match 'killed'

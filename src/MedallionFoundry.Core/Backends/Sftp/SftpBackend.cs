@@ -18,8 +18,6 @@ namespace MedallionFoundry.Backends.Sftp;
 /// </summary>
 public sealed class SftpBackend : StorageBackend
 {
-    const string TempSuffix = ".mftmp";
-
     public static BackendDescriptor Descriptor { get; } = new()
     {
         Name = "sftp",
@@ -78,35 +76,40 @@ public sealed class SftpBackend : StorageBackend
 
     async Task<RemoteObject> UploadOnce(SftpClient client, string key, Md5ReadStream content, UploadOptions options, CancellationToken cancellationToken)
     {
-        var folder = await EnsureFolder(client, ParentOf(key), cancellationToken).ConfigureAwait(false);
+        var (folder, created) = await EnsureFolder(client, ParentOf(key), cancellationToken).ConfigureAwait(false);
         var target = Join(folder, NameOf(key));
-        var existing = await StatExact(client, target, key, cancellationToken).ConfigureAwait(false);
+        // In a folder this call just made there is nothing to check (one round trip less per new partition).
+        var existing = created ? null : await StatExact(client, target, key, cancellationToken).ConfigureAwait(false);
         if (existing is { IsRegularFile: false })
             throw new StorageConflictException($"The remote path '{key}' is a folder on the SFTP server.", key);
         if (existing is not null && !options.Overwrite)
             throw new StorageConflictException($"The remote file '{key}' already exists.", key);
 
-        var temp = $"{target}.{Guid.NewGuid():N}{TempSuffix}";
+        var temp = Join(folder, TempFileNames.Beside(NameOf(key), TempFileNames.UploadSuffix)); // a bare name in: a bare name out
         var moved = false;
         try
         {
             long reported = 0;
+            // Completes once the server has acknowledged every write (SSH_FX_OK per request).
             await client.UploadFileAsync(content, temp, canOverride: false, new UploadProgress(total =>
             {
                 options.Progress?.Report(total - reported);
                 reported = total;
             }), cancellationToken).ConfigureAwait(false);
 
-            var written = await client.GetAttributesAsync(temp, cancellationToken).ConfigureAwait(false);
-            if (written.Size != content.BytesRead)
-                throw new StorageIntegrityException($"The SFTP server stored {written.Size} bytes of '{key}' instead of {content.BytesRead}.", key);
-
             if (options.Overwrite)
                 await Task.Run(() => client.RenameFile(temp, target, isPosix: true), cancellationToken).ConfigureAwait(false); // replaces atomically
             else
                 await RenameNoClobber(client, temp, target, key, cancellationToken).ConfigureAwait(false);
             moved = true;
-            return Describe(key, written) with { ContentMD5 = Convert.ToBase64String(content.Hash()) };
+            return new RemoteObject
+            {
+                Key = key,
+                Size = content.BytesRead,
+                LastModified = DateTimeOffset.UtcNow,
+                ContentMD5 = Convert.ToBase64String(content.Hash()),
+                Backend = BackendType,
+            };
         }
         finally
         {
@@ -244,7 +247,7 @@ public sealed class SftpBackend : StorageBackend
         {
             await foreach (var file in client.ListDirectoryAsync(Join(_root!, folderKey), cancellationToken).ConfigureAwait(false))
             {
-                if (file.Name is "." or ".." || file.IsSymbolicLink || file.Name.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
+                if (file.Name is "." or ".." || file.IsSymbolicLink || TempFileNames.IsTempName(file.Name)) continue;
                 var key = folderKey.Length == 0 ? file.Name : folderKey + "/" + file.Name;
                 if (file.IsDirectory) entries.Add(new(key + "/", null));
                 else if (file.IsRegularFile) entries.Add(new(key, Describe(key, file.Attributes)));
@@ -298,25 +301,33 @@ public sealed class SftpBackend : StorageBackend
     async Task<string> FullPath(SftpClient client, string key, CancellationToken cancellationToken) =>
         Join(await RootAsync(client, cancellationToken).ConfigureAwait(false), key);
 
-    /// <summary>The folder of <paramref name="folderKey"/>, created (with its parents) when missing.
-    /// Folders seen once are remembered, so a burst of small uploads does not check the same folder each time.</summary>
-    async Task<string> EnsureFolder(SftpClient client, string folderKey, CancellationToken cancellationToken)
+    /// <summary>The folder of <paramref name="folderKey"/>, created (with its parents) when missing; Created
+    /// says whether this call made it. Folders seen once are remembered, so a burst of small uploads does
+    /// not check the same folder each time.</summary>
+    async Task<(string Path, bool Created)> EnsureFolder(SftpClient client, string folderKey, CancellationToken cancellationToken)
     {
         var path = Join(_root!, folderKey);
-        if (folderKey.Length == 0 || _knownFolders.ContainsKey(folderKey)) return path;
+        if (folderKey.Length == 0 || _knownFolders.ContainsKey(folderKey)) return (path, false);
         var folder = await StatExact(client, path, folderKey, cancellationToken).ConfigureAwait(false);
+        var created = false;
         if (folder is null)
         {
             await EnsureFolder(client, ParentOf(folderKey), cancellationToken).ConfigureAwait(false);
-            try { await client.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false); }
-            catch (Exception ex) when (SftpErrors.IsServerStatus(ex) && ex is not Renci.SshNet.Common.SftpPermissionDeniedException) { } // made meanwhile by a concurrent upload
-            folder = await StatExact(client, path, folderKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await client.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
+                created = true; // a new folder in a checked one: no link on the way
+            }
+            catch (Exception ex) when (SftpErrors.IsServerStatus(ex) && ex is not Renci.SshNet.Common.SftpPermissionDeniedException)
+            {
+                folder = await StatExact(client, path, folderKey, cancellationToken).ConfigureAwait(false); // made meanwhile by a concurrent upload?
+            }
         }
-        if (folder is not { IsDirectory: true })
+        if (!created && folder is not { IsDirectory: true })
             throw new StorageConflictException($"The remote path '{folderKey}' is a file on the SFTP server, so it cannot hold other files.", folderKey);
         if (_knownFolders.Count > 10_000) _knownFolders.Clear();
         _knownFolders[folderKey] = 0;
-        return path;
+        return (path, created);
     }
 
     void ForgetFolder(string folderKey)
