@@ -95,10 +95,12 @@ function Start-AzuriteTestServer {
 }
 
 # OpenSSH's sshd (Debian package openssh-server) as a non-daemon on a free port, for the SFTP
-# backend. It runs as root (privilege separation needs it) and logs in one local test user,
-# $SftpUser, by password (random per run) or by a generated ed25519 key with a passphrase. No
-# chroot: the backend itself must keep every path inside its root, and the tests check that.
-$script:SftpUser = 'mfsftp'
+# backend. It runs as root (privilege separation needs it) and logs in a local test user made for
+# this run (mfsftp-<random>, so test runs side by side never share one; removed by Stop-TestServers)
+# by a random password or by a generated ed25519 key with a passphrase. No chroot: the backend
+# itself must keep every path inside its root, and the tests check that.
+$script:SftpUserPrefix = 'mfsftp-'
+$script:SftpUser = $null
 
 function Install-OpenSshServer {
     if (Test-Path '/usr/sbin/sshd') { return }
@@ -120,6 +122,14 @@ function New-RandomSecret {
     -join (1..24 | ForEach-Object { [char[]]'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789' | Get-Random })
 }
 
+# Test users of runs that were killed before Stop-TestServers: their root folder (home) is gone.
+function Remove-StaleSftpUsers {
+    foreach ($line in @(getent passwd)) {
+        $fields = $line -split ':'
+        if ($fields[0].StartsWith($script:SftpUserPrefix) -and -not (Test-Path $fields[5])) { & userdel --force $fields[0] 2>&1 | Out-Null }
+    }
+}
+
 function Start-SftpTestServer {
     Install-OpenSshServer
     if ((id -u) -ne '0') { throw 'The SFTP test server logs in a local test user: run the tests as root (or with sudo).' }
@@ -127,12 +137,13 @@ function Start-SftpTestServer {
     $root = Join-Path $script:DataFolder 'sftp-root'
     New-Item -ItemType Directory -Force -Path $dir, $root, '/run/sshd' | Out-Null
 
-    if (-not (getent passwd $script:SftpUser)) {
-        Invoke-Tool "useradd $script:SftpUser" { useradd --no-create-home --home-dir $root --shell /usr/sbin/nologin $script:SftpUser } | Out-Null
-    }
+    Remove-StaleSftpUsers
+    $user = $script:SftpUserPrefix + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    Invoke-Tool "useradd $user" { useradd --no-create-home --home-dir $root --shell /usr/sbin/nologin $user } | Out-Null
+    $script:SftpUser = $user
     $password = New-RandomSecret
-    Invoke-Tool 'chpasswd' { "$($script:SftpUser):$password" | chpasswd } | Out-Null
-    Invoke-Tool 'chown' { chown "$($script:SftpUser):" $root } | Out-Null
+    Invoke-Tool 'chpasswd' { "$($user):$password" | chpasswd } | Out-Null
+    Invoke-Tool 'chown' { chown "$($user):" $root } | Out-Null
 
     $hostKey = Join-Path $dir 'host_ed25519'
     $userKey = Join-Path $dir 'user_ed25519'
@@ -147,7 +158,7 @@ function Start-SftpTestServer {
         "Port $port", 'ListenAddress 127.0.0.1', "HostKey $hostKey", "PidFile $(Join-Path $dir 'sshd.pid')",
         'UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
         "AuthorizedKeysFile $(Join-Path $dir 'authorized_keys')", 'StrictModes no', 'PermitRootLogin no',
-        "AllowUsers $script:SftpUser", 'Subsystem sftp internal-sftp', "ForceCommand internal-sftp -d $root",
+        "AllowUsers $user", 'Subsystem sftp internal-sftp', "ForceCommand internal-sftp -d $root",
         'MaxStartups 200', 'MaxSessions 50', 'LogLevel VERBOSE'
     ) | Set-Content -Path $config
     Invoke-Tool 'sshd -t (config check)' { /usr/sbin/sshd -t -f $config } | Out-Null
@@ -160,7 +171,7 @@ function Start-SftpTestServer {
 
     $env:MF_TEST_SFTP_HOST = '127.0.0.1'
     $env:MF_TEST_SFTP_PORT = "$port"
-    $env:MF_TEST_SFTP_USER = $script:SftpUser
+    $env:MF_TEST_SFTP_USER = $user
     $env:MF_TEST_SFTP_PASSWORD = $password
     $env:MF_TEST_SFTP_KEY_PATH = $userKey
     $env:MF_TEST_SFTP_KEY_PASSPHRASE = $passphrase
@@ -200,8 +211,8 @@ function Stop-TestServers {
         }
     }
     $script:Started.Clear()
-    # The test user's password is random per run; lock the account until the next run sets a new one.
-    if ($env:MF_TEST_SFTP_USER) { & usermod --lock $env:MF_TEST_SFTP_USER 2>&1 | Out-Null }
+    # The SFTP test user belongs to this run only.
+    if ($script:SftpUser) { & userdel --force $script:SftpUser 2>&1 | Out-Null; $script:SftpUser = $null }
     Remove-Item Env:MF_TEST_* -ErrorAction SilentlyContinue
 }
 
