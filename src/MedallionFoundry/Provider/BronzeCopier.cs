@@ -18,8 +18,9 @@ internal sealed class BronzeCopier(
     ParallelTransfers<(BronzeLocation From, BronzeLocation To), RemoteObject>? _transfers;
     bool _move;
 
+    /// <param name="intoFolder">The destination was written as a folder ("copies/"): the item goes inside it.</param>
     /// <param name="targetIsExact">Rename: the destination is the new path even when a folder of that name exists.</param>
-    public void Copy(BronzeLocation source, BronzeLocation destination, bool recurse, bool move, bool targetIsExact = false)
+    public void Copy(BronzeLocation source, BronzeLocation destination, bool recurse, bool move, bool intoFolder = false, bool targetIsExact = false)
     {
         _move = move;
         if (Same(source, destination))
@@ -27,7 +28,7 @@ internal sealed class BronzeCopier(
             writeError(new ArgumentException($"{source.Describe()} cannot be {(move ? "moved" : "copied")} onto itself."), source.Remote);
             return;
         }
-        var into = !targetIsExact && items.IsFolder(destination);
+        var into = !targetIsExact && (intoFolder || destination.IsRoot || items.IsFolder(destination));
         _transfers = new(items.Store(destination.Connection).Backend.DefaultConcurrency, OnCompleted);
         try
         {

@@ -29,6 +29,8 @@ internal readonly record struct BronzeLocation(string Connection, string Remote)
     /// <summary>Connection and remote path for messages ("'a/b' on connection 'lake'").</summary>
     public string Describe() => IsRoot ? $"the root of connection '{Connection}'" : $"'{Remote}' on connection '{Connection}'";
 
+    public override string ToString() => ProviderPath;
+
     public static char Separator => System.IO.Path.DirectorySeparatorChar;
 
     /// <summary>Parses a provider path; throws <see cref="InvalidRemotePathException"/> when the remote part breaks the path rules.</summary>

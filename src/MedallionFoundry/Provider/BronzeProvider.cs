@@ -54,7 +54,7 @@ public sealed class BronzeProvider : NavigationCmdletProvider, IContentCmdletPro
 
     protected override bool ItemExists(string path)
     {
-        if (!TryParse(path, out var location)) return false;
+        if (!TryLocate(path, out var location)) return false;
         return Ask(path, () => Items.Exists(location));
     }
 
@@ -182,7 +182,7 @@ public sealed class BronzeProvider : NavigationCmdletProvider, IContentCmdletPro
     protected override void CopyItem(string path, string copyPath, bool recurse)
     {
         if (!TryLocate(path, out var source) || !TryLocate(copyPath, out var destination)) return;
-        Guard(path, () => NewCopier().Copy(source, destination, recurse, move: false));
+        Guard(path, () => NewCopier().Copy(source, destination, recurse, move: false, intoFolder: EndsWithSeparator(copyPath)));
     }
 
     #endregion
@@ -192,7 +192,7 @@ public sealed class BronzeProvider : NavigationCmdletProvider, IContentCmdletPro
     protected override void MoveItem(string path, string destination)
     {
         if (!TryLocate(path, out var source) || !TryLocate(destination, out var target)) return;
-        Guard(path, () => NewCopier().Copy(source, target, recurse: true, move: true));
+        Guard(path, () => NewCopier().Copy(source, target, recurse: true, move: true, intoFolder: EndsWithSeparator(destination)));
     }
 
     protected override void RenameItem(string path, string newName)
@@ -249,6 +249,9 @@ public sealed class BronzeProvider : NavigationCmdletProvider, IContentCmdletPro
 
     WildcardPattern? NameFilter() =>
         string.IsNullOrEmpty(Filter) ? null : new WildcardPattern(Filter, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+
+    /// <summary>"lake:/copies/": a trailing separator names a folder, whether or not it exists yet.</summary>
+    static bool EndsWithSeparator(string path) => path.EndsWith('/') || path.EndsWith('\\');
 
     static uint FoldersBetween(BronzeLocation folder, BronzeLocation item) =>
         (uint)item.Remote[folder.FolderPrefix.Length..].Count(c => c == '/');
