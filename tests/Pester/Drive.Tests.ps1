@@ -95,7 +95,7 @@ Describe 'A Bronze drive on <Backend>' -ForEach $Backends {
     It 'Connect-BronzeStorage -Name lake makes lake:, rooted at the connection''s prefix, with no secret in it' {
         $drive = Get-PSDrive lake
         $drive.Provider.Name | Should -Be 'Bronze'
-        $drive.Root | Should -Be 'lake'
+        $drive.Root | Should -Be 'lake:'
         $drive.Description | Should -Match "Bronze $($Backend.ToLowerInvariant()) storage 'lake'"
         foreach ($secret in @($env:MF_TEST_S3_SECRET_KEY, $env:MF_TEST_AZURE_KEY) | Where-Object { $_ }) {
             ($drive | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape($secret))
@@ -112,7 +112,7 @@ Describe 'A Bronze drive on <Backend>' -ForEach $Backends {
         $items[2].Path | Should -Be 'system=crm/table=a/schema.json'
         $items[2].Size | Should -Be 300
         $items[2].Connection | Should -Be 'lake'
-        $items[2].PSPath | Should -Be "MedallionFoundry\Bronze::lake$([IO.Path]::DirectorySeparatorChar)system=crm$([IO.Path]::DirectorySeparatorChar)table=a$([IO.Path]::DirectorySeparatorChar)schema.json"
+        $items[2].PSPath | Should -Be "MedallionFoundry\Bronze::lake:$([IO.Path]::DirectorySeparatorChar)system=crm$([IO.Path]::DirectorySeparatorChar)table=a$([IO.Path]::DirectorySeparatorChar)schema.json"
     }
 
     It 'Set-Location moves into a folder; relative paths and .. work from there, and .. stops at the root' {
@@ -157,7 +157,7 @@ Describe 'A Bronze drive on <Backend>' -ForEach $Backends {
     }
 
     It 'the path rules of the cmdlets hold: no .. out of the connection, with an error id' {
-        Get-Item 'MedallionFoundry\Bronze::lake/../escape.txt' -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+        Get-Item 'MedallionFoundry\Bronze::lake:/../escape.txt' -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
         @($failed.FullyQualifiedErrorId) -like 'BronzeProviderInvalidPath*' | Should -Not -BeNullOrEmpty
         "$failed" | Should -Match "'\.\.' segment"
     }
@@ -261,5 +261,79 @@ Describe 'A Bronze drive on <Backend>' -ForEach $Backends {
         Get-PSDrive -Name lake, crm -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         Connect-TestStore -Backend $Backend -Name lake
         Reset-Lake
+    }
+}
+
+Describe 'Bronze drives across connections and at scale' {
+    It 'copies between two drives on two connections: Copy-Item a:/x/f b:/y/' {
+        Connect-TestStore -Backend Local -Name a
+        Connect-TestStore -Backend S3 -Name b
+        Reset-Lake -Name a
+        Copy-Item a:/system=crm/table=a/schema.json b:/y/
+        Copy-Item a:/system=crm/table=a b:/y/ -Recurse
+        Get-Paths -Name b | Should -Be @('y/schema.json', 'y/table=a/dt=2025-01-1/part-1.csv', 'y/table=a/dt=2025-01-1/part-2.csv', 'y/table=a/dt=2025-01-10/part-1.csv', 'y/table=a/schema.json')
+        $copied = Get-RemoteHashes 'y/table=a/' -Name b
+        $original = Get-RemoteHashes 'system=crm/table=a/' -Name a
+        foreach ($path in $original.Keys) { $copied[$path] | Should -Be $original[$path] -Because $path }
+        Disconnect-BronzeStorage -Name a
+        Disconnect-BronzeStorage -Name b
+    }
+
+    It 'a one-level Get-ChildItem of 10,000 files starts printing within a second' {
+        $root = New-TestFolder 'drive-big'
+        $folder = New-Item -ItemType Directory (Join-Path $root 'big')
+        foreach ($i in 1..10000) { [IO.File]::WriteAllText((Join-Path $folder "part-$($i.ToString('00000')).csv"), 'x') }
+        Connect-BronzeStorage -Backend Local -Path $root -Name big
+        # Best of three after a warm-up: the machine running the suite is shared, the design is what is measured.
+        $null = Get-ChildItem big:/big | Select-Object -First 1
+        $first = 1..3 | ForEach-Object { (Measure-Command { $script:firstItem = Get-ChildItem big:/big | Select-Object -First 1 }).TotalSeconds } | Measure-Object -Minimum
+        $script:firstItem.Path | Should -Be 'big/part-00001.csv'
+        $first.Minimum | Should -BeLessThan 1
+        @(Get-ChildItem big:/big).Count | Should -Be 10000
+        Disconnect-BronzeStorage -Name big
+    }
+
+    It 'listing streams: Get-ChildItem -Recurse | Select-Object -First 5 stops after the first page (requests counted on the wire)' {
+        Connect-TestStore -Backend S3 -Name pages
+        $source = New-TestFolder 'drive-pages'
+        foreach ($i in 1..2001) { [IO.File]::WriteAllText((Join-Path $source "f-$($i.ToString('00000')).csv"), 'x') }
+        Send-BronzeFile -Path $source -Destination 'many/' -Recurse -Connection pages -ThrottleLimit 16
+        $bucket = (Get-BronzeStorage -Name pages).Location -replace '^s3://([^/]+).*', '$1'
+        $proxy = Start-FaultProxy -Target (Get-RequiredTestVariable 'MF_TEST_S3_ENDPOINT')
+        try {
+            $key = Get-RequiredTestVariable 'MF_TEST_S3_ACCESS_KEY'
+            $credential = [pscredential]::new($key, (ConvertTo-SecureString (Get-RequiredTestVariable 'MF_TEST_S3_SECRET_KEY') -AsPlainText -Force))
+            Connect-BronzeStorage -Backend S3 -Bucket $bucket -EndpointUrl $proxy.Url -Credential $credential -Prefix 'bronze' -Name counted
+            function Get-Requests { ($proxy.Stats() -replace '.*requests=(\d+).*', '$1') -as [int] }
+            $start = Get-Requests
+            @(Get-ChildItem counted:/many -Recurse | Select-Object -First 5).Count | Should -Be 5
+            Start-Sleep -Milliseconds 300 # a page fetched ahead finishes and is counted
+            $early = (Get-Requests) - $start
+            $start = Get-Requests
+            @(Get-ChildItem counted:/many -Recurse).Count | Should -Be 2001
+            $full = (Get-Requests) - $start
+            # Three pages of 1,000 exist; the early stop fetched the first and at most one ahead.
+            $early | Should -BeLessThan $full
+            ($full - $early) | Should -BeGreaterOrEqual 1
+        }
+        finally {
+            Disconnect-BronzeStorage -Name counted -ErrorAction SilentlyContinue
+            Disconnect-BronzeStorage -Name pages -ErrorAction SilentlyContinue
+            $proxy.Stop()
+        }
+    }
+
+    It 'the module exports the provider when imported in a fresh pwsh, beside the cmdlets' {
+        $run = Invoke-ChildPwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModuleManifest'
+(Get-PSProvider Bronze).ModuleName
+Connect-BronzeStorage -Backend Local -Path '$(New-TestFolder 'drive-fresh')' -Name fresh
+'hi' | Set-Content fresh:/a.txt
+Get-Content fresh:/a.txt
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match 'MedallionFoundry'
+        $run.Output | Should -Match 'hi'
     }
 }

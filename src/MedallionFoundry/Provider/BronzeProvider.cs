@@ -189,6 +189,16 @@ public sealed class BronzeProvider : NavigationCmdletProvider, IContentCmdletPro
 
     #region Navigation
 
+    /// <summary>The last segment, by string work alone (the default asks the store whether the item exists).</summary>
+    protected override string GetChildName(string path)
+    {
+        var normalized = Normalize(path);
+        return normalized[(normalized.LastIndexOf(BronzeLocation.Separator) + 1)..];
+    }
+
+    static string Normalize(string? path) =>
+        (path ?? "").Replace('\\', BronzeLocation.Separator).Replace('/', BronzeLocation.Separator).TrimEnd(BronzeLocation.Separator);
+
     protected override void MoveItem(string path, string destination)
     {
         if (!TryLocate(path, out var source) || !TryLocate(destination, out var target)) return;
