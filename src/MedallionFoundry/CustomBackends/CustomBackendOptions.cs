@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MedallionFoundry.Backends;
+using MedallionFoundry.Config;
 
 namespace MedallionFoundry.CustomBackends;
 
@@ -15,6 +16,26 @@ public sealed class CustomBackendOptions
 
     /// <summary>Keys that may be present under platform.bronze (shown in Get-BronzeStorageBackend).</summary>
     public IReadOnlyList<string> OptionalKeys { get; init; } = Array.Empty<string>();
+
+    /// <summary>Options declared in full (Register-BronzeStorageBackend -Option, or a .NET backend's own table).</summary>
+    public IReadOnlyList<OptionDeclaration> Options { get; init; } = Array.Empty<OptionDeclaration>();
+
+    /// <summary>Every option of the backend: <see cref="Options"/>, then <see cref="RequiredKeys"/> and
+    /// <see cref="OptionalKeys"/> as plain string options under platform.bronze, then 'path' (-Path) and
+    /// 'prefix' (-Prefix), which Connect-BronzeStorage has always passed to custom backends, unless declared.</summary>
+    public IReadOnlyList<OptionDeclaration> Declarations()
+    {
+        var all = new List<OptionDeclaration>(Options);
+        void Add(OptionDeclaration option)
+        {
+            if (!all.Any(o => o.FullKey == option.FullKey)) all.Add(option);
+        }
+        foreach (var key in RequiredKeys) Add(new OptionDeclaration { Key = key, Required = true, Help = "Declared with -RequiredKey." });
+        foreach (var key in OptionalKeys) Add(new OptionDeclaration { Key = key, Help = "Declared with -OptionalKey." });
+        if (!all.Any(o => o.Parameter == "Path")) Add(new OptionDeclaration { Key = "path", Type = OptionType.Path, Parameter = "Path", Help = "Set by Connect-BronzeStorage -Path." });
+        if (!all.Any(o => o.Parameter == "Prefix")) Add(new OptionDeclaration { Key = "prefix", Parameter = "Prefix", Help = "Set by Connect-BronzeStorage -Prefix." });
+        return all;
+    }
 
     /// <summary>Checks the name against the rules and the registry; throws InvalidName, BuiltInName or NameInUse.</summary>
     public void ValidateName(BackendRegistry registry, bool replace)
