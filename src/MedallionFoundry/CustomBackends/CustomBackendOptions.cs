@@ -30,11 +30,27 @@ public sealed class CustomBackendOptions
         {
             if (!all.Any(o => o.FullKey == option.FullKey)) all.Add(option);
         }
-        foreach (var key in RequiredKeys) Add(new OptionDeclaration { Key = key, Required = true, Help = "Declared with -RequiredKey." });
-        foreach (var key in OptionalKeys) Add(new OptionDeclaration { Key = key, Help = "Declared with -OptionalKey." });
-        if (!all.Any(o => o.Parameter == "Path")) Add(new OptionDeclaration { Key = "path", Type = OptionType.Path, Parameter = "Path", Help = "Set by Connect-BronzeStorage -Path." });
-        if (!all.Any(o => o.Parameter == "Prefix")) Add(new OptionDeclaration { Key = "prefix", Parameter = "Prefix", Help = "Set by Connect-BronzeStorage -Prefix." });
+        foreach (var key in RequiredKeys) Add(Plain(key, required: true));
+        foreach (var key in OptionalKeys) Add(Plain(key, required: false));
+        Add(Plain("path", required: false));
+        Add(Plain("prefix", required: false));
         return all;
+    }
+
+    /// <summary>A string option under platform.bronze; 'path' and 'prefix' are set by -Path and -Prefix
+    /// unless another declared option already takes that parameter.</summary>
+    OptionDeclaration Plain(string key, bool required)
+    {
+        var parameter = key switch { "path" => "Path", "prefix" => "Prefix", _ => null };
+        if (parameter is not null && Options.Any(o => o.Parameter == parameter)) parameter = null;
+        return new OptionDeclaration
+        {
+            Key = key,
+            Type = parameter == "Path" ? OptionType.Path : OptionType.String,
+            Required = required,
+            Parameter = parameter,
+            Help = required ? "Declared with -RequiredKey." : parameter is null ? "Declared with -OptionalKey." : $"Set by Connect-BronzeStorage -{parameter}.",
+        };
     }
 
     /// <summary>Checks the name against the rules and the registry; throws InvalidName, BuiltInName or NameInUse.</summary>
