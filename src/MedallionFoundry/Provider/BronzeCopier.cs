@@ -79,22 +79,14 @@ internal sealed class BronzeCopier(
         _transfers!.Add((from, to), () => CopyOneAsync(source, from.Remote, target, to.Remote, move, cancellationToken));
     }
 
-    /// <summary>Through a temporary local file: memory stays flat, and both halves keep their retries and
-    /// integrity checks. (A server-side copy replaces this once the store offers one.)</summary>
+    /// <summary>Through the store's copy (the one Copy-BronzeFile uses): server-side where the destination
+    /// backend can copy from the source, streamed otherwise, checked at the destination either way. A move
+    /// deletes the source only after that (unless the backend renamed it).</summary>
     static async Task<RemoteObject> CopyOneAsync(BronzeStore source, string from, BronzeStore target, string to, bool move, CancellationToken cancellationToken)
     {
-        var temp = Path.Combine(Path.GetTempPath(), $"mf-drive-{Guid.NewGuid():N}.tmp");
-        try
-        {
-            await source.DownloadFileAsync(from, temp, overwrite: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var stored = await target.UploadFileAsync(temp, to, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (move) await source.DeleteAsync(from, cancellationToken).ConfigureAwait(false);
-            return stored;
-        }
-        finally
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        var result = await source.CopyToAsync(from, target, to, new CopyOptions { Move = move }, cancellationToken).ConfigureAwait(false);
+        if (move && !result.SourceMoved) await source.DeleteAsync(from, cancellationToken).ConfigureAwait(false);
+        return result.Destination;
     }
 
     void OnCompleted((BronzeLocation From, BronzeLocation To) file, Task<RemoteObject> task)
