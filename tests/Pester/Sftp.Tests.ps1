@@ -125,6 +125,43 @@ Describe 'SFTP backend from a YAML config' -ForEach @(@{ Auth = 'password' }, @{
     }
 }
 
+Describe 'SFTP backend from parameters' {
+    AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'connects with -Credential (password) and -KnownHostsPath and round-trips a file' {
+        $credential = [pscredential]::new($env:MF_TEST_SFTP_USER, (ConvertTo-SecureString $env:MF_TEST_SFTP_PASSWORD -AsPlainText -Force))
+        $prefix = "pester-params-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        Connect-BronzeStorage -Backend Sftp -HostName $env:MF_TEST_SFTP_HOST -Port $env:MF_TEST_SFTP_PORT -Path $env:MF_TEST_SFTP_ROOT `
+            -Prefix $prefix -Credential $credential -KnownHostsPath $env:MF_TEST_SFTP_KNOWN_HOSTS
+        $file = New-TestFile -Path (Join-Path $script:Work 'params/one.bin') -Size 4096 -Seed 4
+        Send-BronzeFile -Path $file.FullName -Destination 'x/'
+
+        Test-Path (Join-Path $env:MF_TEST_SFTP_ROOT "$prefix/x/one.bin") | Should -BeTrue
+        $back = Get-BronzeFileList -Prefix 'x/' | Get-BronzeFile -Destination (Join-Path $script:Work 'params-down')
+        (Get-FileHash $back.FullName).Hash | Should -Be (Get-FileHash $file.FullName).Hash
+        Get-BronzeFileList -Prefix 'x/' | Remove-BronzeFile
+        Test-Path (Join-Path $env:MF_TEST_SFTP_ROOT $prefix) | Should -BeFalse
+    }
+
+    It 'connects with -UserName, -PrivateKeyPath, -PrivateKeyPassphrase and -HostKeyFingerprint' {
+        $passphrase = ConvertTo-SecureString $env:MF_TEST_SFTP_KEY_PASSPHRASE -AsPlainText -Force
+        Connect-BronzeStorage -Backend Sftp -HostName $env:MF_TEST_SFTP_HOST -Port $env:MF_TEST_SFTP_PORT -Path $env:MF_TEST_SFTP_ROOT `
+            -Prefix "pester-keyparams-$([guid]::NewGuid().ToString('N').Substring(0, 8))" -UserName $env:MF_TEST_SFTP_USER `
+            -PrivateKeyPath $env:MF_TEST_SFTP_KEY_PATH -PrivateKeyPassphrase $passphrase -HostKeyFingerprint $env:MF_TEST_SFTP_HOST_FINGERPRINT
+        (Test-BronzeStorage).Healthy | Should -BeTrue
+    }
+
+    It 'refuses a parameter of another backend' {
+        { Connect-BronzeStorage -Backend Sftp -HostName $env:MF_TEST_SFTP_HOST -Bucket nope -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ConnectBronzeStorageParameterNotApplicable,MedallionFoundry.Commands.ConnectBronzeStorageCommand'
+    }
+
+    It 'names the missing login when neither a password nor a key is given' {
+        { Connect-BronzeStorage -Backend Sftp -HostName $env:MF_TEST_SFTP_HOST -UserName someone -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ConnectBronzeStorageInvalidConfiguration,MedallionFoundry.Commands.ConnectBronzeStorageCommand' -ExpectedMessage '*password_env*private_key_path_env*'
+    }
+}
+
 Describe 'SFTP server stopped in the middle of transfers' {
     BeforeEach {
         $script:Server = Start-PrivateSshd
@@ -217,6 +254,8 @@ Connect-BronzeStorage -ConfigPath '$passwordConfig' -Name pw -PassThru | Format-
 Connect-BronzeStorage -ConfigPath '$keyConfig' -Name key -PassThru | Format-List *
 Connect-BronzeStorage -ConfigPath '$badKeyConfig' -Name badkey -PassThru | Format-List *
 Connect-BronzeStorage -ConfigPath '$badPasswordConfig' -Name badpw -MaxAttempts 1 -PassThru | Format-List *
+Connect-BronzeStorage -Backend Sftp -HostName `$env:MF_TEST_SFTP_HOST -Port `$env:MF_TEST_SFTP_PORT -Path `$env:MF_TEST_SFTP_ROOT -Prefix '$prefix' -UserName `$env:MF_TEST_SFTP_USER -PrivateKeyPath `$env:MF_TEST_SFTP_KEY_PATH -PrivateKeyPassphrase `$env:MF_SECRET_WRONG_PASSPHRASE -KnownHostsPath `$env:MF_TEST_SFTP_KNOWN_HOSTS -Name badkeyparam -PassThru -Verbose | Format-List *
+Get-BronzeFileList -Connection badkeyparam -Verbose -Debug
 Get-BronzeStorage -All | Format-List *
 Send-BronzeFile '$($file.FullName)' 'x/data.bin' -Connection pw -PassThru -Verbose -Debug | Format-List *
 Get-BronzeFileList -Connection key -Verbose -Debug | Format-List *

@@ -1,3 +1,4 @@
+using MedallionFoundry.Backends;
 using MedallionFoundry.Backends.Sftp;
 using MedallionFoundry.Config;
 
@@ -75,6 +76,25 @@ public sealed class SftpSettingsTests
         Assert.Equal($"platform.sftp_connection.{key}", error.Key);
         foreach (var secret in new[] { "p4ss-w0rd-value", "key-passphrase-value" })
             Assert.DoesNotContain(secret, error.Message);
+    }
+
+    [Fact]
+    public void The_login_name_may_be_a_plain_value_but_not_both()
+    {
+        Assert.Equal("partner", Parse("username: partner\nprivate_key_path_env: PARTNER_SFTP_KEY").UserName);
+
+        var both = Fails("username: partner\nusername_env: PARTNER_SFTP_USER\npassword_env: PARTNER_SFTP_PASSWORD");
+        Assert.Equal("platform.sftp_connection.username", both.Key);
+    }
+
+    [Fact]
+    public void A_typo_in_the_connection_section_is_an_error()
+    {
+        var yaml = $"platform:\n  bronze:\n    {Bronze}\n  sftp_connection:\n{Indent("username_env: PARTNER_SFTP_USER\npassword_env: PARTNER_SFTP_PASSWORD\nknown_host_path: /x")}";
+        var config = PlatformConfig.Parse(yaml, "platform.yaml", name => Variables.GetValueOrDefault(name));
+
+        var error = Assert.Throws<ConfigException>(() => BackendRegistry.CreateWithBuiltIns().Create(config));
+        Assert.Contains("known_hosts_path", error.Message);
     }
 
     [Theory]

@@ -22,9 +22,8 @@ public sealed class SftpBackend : StorageBackend
     {
         Name = "sftp",
         Description = "A folder on an SFTP server (OpenSSH and compatible), e.g. a partner's drop folder.",
-        RequiredKeys = ["sftp_host"],
-        OptionalKeys = ["sftp_port", "sftp_path", "sftp_prefix"],
-        ConnectionSection = SftpSettings.SectionName,
+        Options = SftpOptions.All,
+        OwnedSections = [SftpOptions.Connection],
         ConnectionSectionRequired = true,
         IsBuiltIn = true,
         Create = config => new SftpBackend(SftpSettings.FromConfig(config)),

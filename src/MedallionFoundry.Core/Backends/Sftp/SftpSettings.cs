@@ -5,9 +5,10 @@ using MedallionFoundry.Storage;
 namespace MedallionFoundry.Backends.Sftp;
 
 /// <summary>
-/// Everything the SFTP backend reads from the platform config: platform.bronze (sftp_host, sftp_port,
-/// sftp_path, sftp_prefix) and platform.sftp_connection (user, password or private key, host key
-/// verification, pool size). Every bad value is a <see cref="ConfigException"/> naming its key.
+/// Everything the SFTP backend reads from the platform config (the options of <see cref="SftpOptions"/>):
+/// platform.bronze (sftp_host, sftp_port, sftp_path, sftp_prefix) and platform.sftp_connection (user,
+/// password or private key, host key verification, pool size). Every bad value is a
+/// <see cref="ConfigException"/> naming its key.
 /// Holds the resolved secrets: never print it (ToString shows the location only).
 /// </summary>
 public sealed class SftpSettings
@@ -57,62 +58,72 @@ public sealed class SftpSettings
 
     static readonly Regex FingerprintPattern = new(@"^SHA256:[A-Za-z0-9+/]{43}=?$", RegexOptions.CultureInvariant);
 
+    /// <summary>Reads and validates the SFTP settings of a platform config (options declared in <see cref="SftpOptions"/>).</summary>
     public static SftpSettings FromConfig(PlatformConfig config)
     {
+        var platform = config.Platform;
         var bronze = config.Bronze;
-        var host = bronze.GetString("sftp_host", required: true)!.Trim();
+        var host = platform.String(SftpOptions.Host)!.Trim();
         if (host.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '/'))
-            throw bronze.Error("sftp_host", $"The key 'platform.bronze.sftp_host' must be a host name or address, not '{host}'.");
-        var port = bronze.GetInt("sftp_port", 1, 65535) ?? DefaultPort;
+            throw bronze.Error(SftpOptions.Host.Key, $"The key '{SftpOptions.Host.FullKey}' must be a host name or address, not '{host}'.");
 
-        var root = bronze.GetString("sftp_path")?.Trim();
+        var root = platform.String(SftpOptions.RootPath)?.Trim();
         if (root is { Length: 0 }) root = null;
         if (root is not null && root.Any(char.IsControl))
-            throw bronze.Error("sftp_path", "The key 'platform.bronze.sftp_path' must not contain control characters.");
+            throw bronze.Error(SftpOptions.RootPath.Key, $"The key '{SftpOptions.RootPath.FullKey}' must not contain control characters.");
         if (root is not null && root.Replace('\\', '/').Split('/').Contains(".."))
-            throw bronze.Error("sftp_path", $"The key 'platform.bronze.sftp_path' must not contain '..' segments, not '{root}'.");
+            throw bronze.Error(SftpOptions.RootPath.Key, $"The key '{SftpOptions.RootPath.FullKey}' must not contain '..' segments, not '{root}'.");
 
         string prefix;
-        try { prefix = RemotePath.NormalizeConfiguredPrefix(bronze.GetString("sftp_prefix")); }
-        catch (InvalidRemotePathException ex) { throw bronze.Error("sftp_prefix", $"The key 'platform.bronze.sftp_prefix' is not a valid prefix: {ex.Message}"); }
+        try { prefix = RemotePath.NormalizeConfiguredPrefix(platform.String(SftpOptions.Prefix)); }
+        catch (InvalidRemotePathException ex) { throw bronze.Error(SftpOptions.Prefix.Key, $"The key '{SftpOptions.Prefix.FullKey}' is not a valid prefix: {ex.Message}"); }
 
         var connection = config.Section(SectionName, required: true)!;
-        var user = connection.GetFromEnvironment("username_env", required: true)!;
-        var password = connection.GetFromEnvironment("password_env");
-        var privateKey = connection.GetFromEnvironment("private_key_path_env");
-        var passphrase = connection.GetFromEnvironment("private_key_passphrase_env");
+        string OneOf(OptionDeclaration first, OptionDeclaration second, string what)
+        {
+            if (platform.IsSet(first) && platform.IsSet(second))
+                throw connection.Error(second.Key, $"Set only one of '{first.FullKey}' and '{second.FullKey}'.");
+            if (!platform.IsSet(first) && !platform.IsSet(second))
+                throw connection.Error(first.Key, $"The section '{connection.Path}' needs '{first.Key}' or '{second.Key}' ({what}).");
+            return platform.String(platform.IsSet(first) ? first : second)!;
+        }
+        var user = OneOf(SftpOptions.UserNameEnv, SftpOptions.UserName, "the login name");
+
+        var password = platform.String(SftpOptions.PasswordEnv);
+        var privateKey = platform.String(SftpOptions.PrivateKeyPathEnv);
+        var passphrase = platform.String(SftpOptions.PrivateKeyPassphraseEnv);
         if (password is null && privateKey is null)
-            throw connection.Error("password_env",
-                $"The section '{connection.Path}' needs 'password_env' or 'private_key_path_env' (the names of environment variables holding the password or the key file's path).");
+            throw connection.Error(SftpOptions.PasswordEnv.Key,
+                $"The section '{connection.Path}' needs '{SftpOptions.PasswordEnv.Key}' or '{SftpOptions.PrivateKeyPathEnv.Key}' (the names of environment variables holding the password or the key file's path).");
         if (passphrase is not null && privateKey is null)
-            throw connection.Error("private_key_passphrase_env",
-                $"The key '{connection.KeyPath("private_key_passphrase_env")}' is set but 'private_key_path_env' is not.");
+            throw connection.Error(SftpOptions.PrivateKeyPassphraseEnv.Key,
+                $"The key '{SftpOptions.PrivateKeyPassphraseEnv.FullKey}' is set but '{SftpOptions.PrivateKeyPathEnv.Key}' is not.");
         if (privateKey is not null && !LooksLikeKeyText(privateKey))
             privateKey = Path.GetFullPath(ExpandHome(privateKey.Trim()), config.BaseDirectory);
 
-        var fingerprint = connection.GetFromEnvironment("host_key_fingerprint_env")?.Trim();
+        var fingerprint = platform.String(SftpOptions.HostKeyFingerprintEnv)?.Trim();
         if (fingerprint is not null && !FingerprintPattern.IsMatch(fingerprint))
-            throw connection.Error("host_key_fingerprint_env",
-                $"The key '{connection.KeyPath("host_key_fingerprint_env")}' must name a variable holding a SHA256 fingerprint as 'ssh-keygen -lf' prints it (SHA256: and 43 base64 characters).");
-        var knownHosts = connection.GetString("known_hosts_path")?.Trim();
+            throw connection.Error(SftpOptions.HostKeyFingerprintEnv.Key,
+                $"The key '{SftpOptions.HostKeyFingerprintEnv.FullKey}' must name a variable holding a SHA256 fingerprint as 'ssh-keygen -lf' prints it (SHA256: and 43 base64 characters); {connection.DescribeVariable(SftpOptions.HostKeyFingerprintEnv.Key)} does not hold one.");
+        var knownHosts = platform.String(SftpOptions.KnownHostsPath)?.Trim();
         if (fingerprint is not null && knownHosts is not null)
-            throw connection.Error("known_hosts_path",
-                $"Set either '{connection.KeyPath("known_hosts_path")}' or '{connection.KeyPath("host_key_fingerprint_env")}', not both.");
+            throw connection.Error(SftpOptions.KnownHostsPath.Key,
+                $"Set either '{SftpOptions.KnownHostsPath.FullKey}' or '{SftpOptions.HostKeyFingerprintEnv.FullKey}', not both.");
 
         return new SftpSettings
         {
             Host = host,
-            Port = port,
+            Port = platform.Int(SftpOptions.Port)!.Value,
             RootPath = root,
             Prefix = prefix,
             UserName = user,
             Password = password,
             PrivateKey = privateKey,
             PrivateKeyPassphrase = passphrase,
-            HostKeyFingerprint = fingerprint is null ? null : fingerprint.TrimEnd('='),
+            HostKeyFingerprint = fingerprint?.TrimEnd('='),
             KnownHostsPath = knownHosts is { Length: > 0 } ? Path.GetFullPath(ExpandHome(knownHosts), config.BaseDirectory) : DefaultKnownHostsPath,
-            MaxConnections = connection.GetInt("max_connections", 1, 32) ?? DefaultMaxConnections,
-            ConnectTimeout = connection.GetDuration("connect_timeout") ?? TimeSpan.FromSeconds(30),
+            MaxConnections = platform.Int(SftpOptions.MaxConnections)!.Value,
+            ConnectTimeout = platform.Duration(SftpOptions.ConnectTimeout)!.Value,
         };
     }
 
