@@ -18,6 +18,8 @@
         'Get-BronzeFile'
         'Get-BronzeFileList'
         'Remove-BronzeFile'
+        'Copy-BronzeFile'
+        'Move-BronzeFile'
         'Test-BronzeStorage'
         'Register-BronzeStorageBackend'
         'Unregister-BronzeStorageBackend'
