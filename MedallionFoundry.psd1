@@ -18,6 +18,8 @@
         'Get-BronzeFile'
         'Get-BronzeFileList'
         'Remove-BronzeFile'
+        'Sync-BronzeFolder'
+        'Compare-BronzeFolder'
         'Test-BronzeStorage'
         'Register-BronzeStorageBackend'
         'Unregister-BronzeStorageBackend'
