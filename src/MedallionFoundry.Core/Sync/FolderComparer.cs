@@ -38,16 +38,19 @@ public sealed class FolderComparer
 
     /// <summary>Compares <paramref name="local"/> with <paramref name="remote"/> (keyed by path relative to
     /// the remote folder). Returns every path in the filter, in ordinal path order.</summary>
+    /// <remarks>Entries of the local walk that failed come back as <see cref="CompareStatus.Error"/>; remote
+    /// files at or under them, or under links the walk did not follow, are left out.</remarks>
     public async Task<IReadOnlyList<FolderComparison>> CompareAsync(
-        IEnumerable<LocalFile> local, IAsyncEnumerable<(string RelativePath, RemoteObject Object)> remote,
+        LocalTree local, IAsyncEnumerable<(string RelativePath, RemoteObject Object)> remote,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var locals = new Dictionary<string, LocalFile>(StringComparer.Ordinal);
-        foreach (var file in local)
+        foreach (var file in local.Files)
             if (Filter.Includes(file.RelativePath)) locals[file.RelativePath] = file;
         var remotes = new Dictionary<string, RemoteObject>(StringComparer.Ordinal);
+        var checkUnseen = local.Skipped.Count + local.Errors.Count > 0;
         await foreach (var (path, item) in remote.WithCancellation(cancellationToken).ConfigureAwait(false))
-            if (!item.IsPrefix && Filter.Includes(path)) remotes[path] = item;
+            if (!item.IsPrefix && Filter.Includes(path) && !(checkUnseen && !locals.ContainsKey(path) && local.IsUnseen(path))) remotes[path] = item;
 
         var paths = locals.Keys.Union(remotes.Keys).Order(StringComparer.Ordinal).ToArray();
         var results = new FolderComparison?[paths.Length];
@@ -60,7 +63,12 @@ public sealed class FolderComparer
                 results[i] = await CompareOneAsync(path, locals.GetValueOrDefault(path), remotes.GetValueOrDefault(path), ct).ConfigureAwait(false);
                 progress?.Report(Interlocked.Increment(ref done));
             }).ConfigureAwait(false);
-        return results.Where(r => r is not null).Select(r => r!).ToList();
+        var walkErrors = local.Errors.Select(e => new FolderComparison
+        {
+            Path = e.RelativePath, Status = CompareStatus.Error, Reason = e.Describe(),
+            Error = e.Error ?? new IOException(e.Describe()),
+        });
+        return walkErrors.Concat(results.Where(r => r is not null).Select(r => r!)).ToList();
     }
 
     /// <summary>One pair; null when the source side is outside the age filter.</summary>

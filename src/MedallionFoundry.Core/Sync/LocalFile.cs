@@ -1,28 +1,39 @@
+using MedallionFoundry.Storage;
+
 namespace MedallionFoundry.Sync;
 
 /// <summary>One file of a local tree, with its path relative to the tree's root ('/'-separated).</summary>
 public sealed record LocalFile(string RelativePath, string FullPath, long Size, DateTimeOffset LastWriteTime);
 
-/// <summary>The files of a local folder, as sync and compare see them.</summary>
-public static class LocalTree
+/// <summary>A local folder as sync and compare see it: its files, and the entries the walk did not
+/// follow (links, by the upload rule) or could not read. Remote files at or under those entries are
+/// left alone, so an unreadable folder never makes its remote copy look extraneous.</summary>
+public sealed record LocalTree(IReadOnlyList<LocalFile> Files, IReadOnlyList<LocalTreeEntry> Skipped, IReadOnlyList<LocalTreeEntry> Errors)
 {
-    /// <summary>Every file under <paramref name="root"/> (recursively), in ordinal path order, without
-    /// the module's own temporary files (a download's .mfpart, the local backend's .mftmp).
-    /// The one seam to the shared local-tree enumerator.</summary>
-    public static IEnumerable<LocalFile> Enumerate(string root)
+    /// <summary>Walks <paramref name="root"/> with the shared <see cref="LocalFileTree"/> (its link
+    /// policy, loop detection and temp-file exclusion). A missing root is an empty tree.</summary>
+    public static LocalTree Scan(string root)
     {
         var full = Path.GetFullPath(root);
-        if (!Directory.Exists(full)) yield break;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };
-        var files = new DirectoryInfo(full).EnumerateFiles("*", options)
-            .Where(f => !IsTemporary(f.Name))
-            .Select(f => new LocalFile(Path.GetRelativePath(full, f.FullName).Replace(Path.DirectorySeparatorChar, '/'), f.FullName, f.Length,
-                new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)))
-            .OrderBy(f => f.RelativePath, StringComparer.Ordinal);
-        foreach (var file in files) yield return file;
+        if (!Directory.Exists(full)) return new LocalTree([], [], []);
+        var files = new List<LocalFile>();
+        var skipped = new List<LocalTreeEntry>();
+        var errors = new List<LocalTreeEntry>();
+        foreach (var entry in LocalFileTree.Enumerate(full))
+        {
+            switch (entry.Kind)
+            {
+                case LocalTreeEntryKind.File:
+                    files.Add(new LocalFile(entry.RelativePath, entry.FullPath, entry.Length, new DateTimeOffset(entry.LastWriteTimeUtc, TimeSpan.Zero)));
+                    break;
+                case LocalTreeEntryKind.Skipped: skipped.Add(entry); break;
+                default: errors.Add(entry); break;
+            }
+        }
+        return new LocalTree(files, skipped, errors);
     }
 
-    /// <summary>The module's temporary files: a download in progress, a local-store write in progress.</summary>
-    public static bool IsTemporary(string name) =>
-        name.EndsWith(".mfpart", StringComparison.Ordinal) || name.EndsWith(".mftmp", StringComparison.Ordinal);
+    /// <summary>True when <paramref name="relativePath"/> is at or under an entry the walk skipped or could not read.</summary>
+    public bool IsUnseen(string relativePath) => Skipped.Concat(Errors).Any(e =>
+        e.RelativePath.Length == 0 || relativePath == e.RelativePath || relativePath.StartsWith(e.RelativePath + "/", StringComparison.Ordinal));
 }

@@ -1,19 +1,18 @@
 using System.Globalization;
+using System.IO.Hashing;
 using System.Text;
 
 namespace MedallionFoundry.Sync;
 
 /// <summary>
-/// Shard <c>i</c> of <c>n</c>: a relative path belongs to it when the 32-bit FNV-1a hash of the
-/// path's UTF-8 bytes ('/'-separated, as normalised for remote paths), taken modulo n, equals i.
+/// Shard <c>i</c> of <c>n</c>: a path belongs to it when XxHash32 (seed 0) of the path's UTF-8 bytes
+/// ('/'-separated remote path, as normalised), taken modulo n, equals i. (FNV-1a was tried first: its
+/// low bits spread partition names unevenly, 602 of 2,000 paths in one of four shards.)
 /// The hash is fixed by this definition, so every OS, process and run agrees: n pipeline jobs each
 /// take one shard and together cover every path exactly once, with no coordination.
 /// </summary>
 public sealed record Shard(int Index, int Count)
 {
-    const uint FnvOffsetBasis = 2166136261;
-    const uint FnvPrime = 16777619;
-
     /// <summary>Parses "i/n" (0 &lt;= i &lt; n). Throws <see cref="FormatException"/> with a clear message.</summary>
     public static Shard Parse(string text)
     {
@@ -26,17 +25,8 @@ public sealed record Shard(int Index, int Count)
         return new Shard(index, count);
     }
 
-    /// <summary>The FNV-1a hash of the UTF-8 bytes of <paramref name="relativePath"/>.</summary>
-    public static uint Hash(string relativePath)
-    {
-        var hash = FnvOffsetBasis;
-        foreach (var b in Encoding.UTF8.GetBytes(relativePath))
-        {
-            hash ^= b;
-            hash *= FnvPrime;
-        }
-        return hash;
-    }
+    /// <summary>XxHash32 (seed 0) of the UTF-8 bytes of <paramref name="path"/>.</summary>
+    public static uint Hash(string path) => XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(path));
 
     public bool Contains(string relativePath) => Hash(relativePath) % (uint)Count == (uint)Index;
 

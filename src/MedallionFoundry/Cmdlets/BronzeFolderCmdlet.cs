@@ -54,7 +54,9 @@ public abstract class BronzeFolderCmdlet : BronzeTransferCmdlet
             PartSizes = remote.PartSizes,
         };
         var compared = 0;
-        var task = comparer.CompareAsync(LocalTree.Enumerate(localRoot), remote.ListAsync(CancellationToken),
+        var tree = LocalTree.Scan(localRoot);
+        foreach (var skipped in tree.Skipped) WriteVerbose(skipped.Describe() + " Remote files under it are left alone.");
+        var task = comparer.CompareAsync(tree, remote.ListAsync(CancellationToken),
             new Progress(n => Volatile.Write(ref compared, n)), CancellationToken);
         var record = new ProgressRecord(Math.Abs(GetType().Name.GetHashCode()) % 100000 + 1, $"{MyInvocation.MyCommand.Name}: comparing", "Listing");
         var showProgress = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD")) && !Console.IsOutputRedirected;
