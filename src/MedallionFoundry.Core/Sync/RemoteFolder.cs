@@ -29,12 +29,26 @@ public sealed class RemoteFolder(BronzeStore store, string? remotePath)
     /// <summary>The remote path (relative to the configured prefix) of a path relative to this folder.</summary>
     public string PathOf(string relativePath) => Prefix + relativePath;
 
-    /// <summary>Every object under the folder, streamed, with its path relative to the folder.</summary>
-    public async IAsyncEnumerable<(string RelativePath, RemoteObject Object)> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Every object under the folder, streamed, with its path relative to the folder.
+    /// With <paramref name="missingContainerIsEmpty"/> (an upload: its first write creates the container
+    /// when the connection may, or fails with the same clear error) a missing container lists nothing.</summary>
+    public async IAsyncEnumerable<(string RelativePath, RemoteObject Object)> ListAsync(bool missingContainerIsEmpty = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var item in Store.ListAsync(Prefix, new ListOptions { Recursive = true }, cancellationToken).ConfigureAwait(false))
+        await using var items = Store.ListAsync(Prefix, new ListOptions { Recursive = true }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await items.MoveNextAsync().ConfigureAwait(false)) yield break;
+            }
+            catch (StorageException ex) when (missingContainerIsEmpty && ex.Kind == StorageErrorKind.ContainerNotFound)
+            {
+                yield break;
+            }
+            var item = items.Current;
             if (!item.IsPrefix && item.Path.StartsWith(Prefix, StringComparison.Ordinal) && item.Path.Length > Prefix.Length)
                 yield return (item.Path[Prefix.Length..], item);
+        }
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public abstract class BronzeFolderCmdlet : BronzeTransferCmdlet
     /// <summary>Compares the folders, showing progress and -Verbose notes from the pipeline thread.
     /// A bad remote path or a listing that fails is terminating for this record (the error is thrown).</summary>
     private protected IReadOnlyList<FolderComparison> CompareFolders(RemoteFolder remote, string localRoot, SyncDirection direction,
-        PathFilter filter, AgeFilter? age, LocalHasher hasher)
+        PathFilter filter, AgeFilter? age, LocalHasher hasher, bool missingContainerIsEmpty = false)
     {
         var comparer = new FolderComparer
         {
@@ -56,7 +56,7 @@ public abstract class BronzeFolderCmdlet : BronzeTransferCmdlet
         var compared = 0;
         var tree = LocalTree.Scan(localRoot);
         foreach (var skipped in tree.Skipped) WriteVerbose(skipped.Describe() + " Remote files under it are left alone.");
-        var task = comparer.CompareAsync(tree, remote.ListAsync(CancellationToken),
+        var task = comparer.CompareAsync(tree, remote.ListAsync(missingContainerIsEmpty, CancellationToken),
             new Progress(n => Volatile.Write(ref compared, n)), CancellationToken);
         var record = new ProgressRecord(Math.Abs(GetType().Name.GetHashCode()) % 100000 + 1, $"{MyInvocation.MyCommand.Name}: comparing", "Listing");
         var showProgress = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD")) && !Console.IsOutputRedirected;

@@ -75,7 +75,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
         try
         {
             var age = MinAge is null && MaxAge is null ? null : new AgeFilter(MinAge, MaxAge, DateTimeOffset.UtcNow);
-            compared = CompareFolders(remote, localRoot, Way, FilterFor(shard, remote), age, hasher);
+            compared = CompareFolders(remote, localRoot, Way, FilterFor(shard, remote), age, hasher, missingContainerIsEmpty: Way == SyncDirection.Upload);
         }
         catch (Exception ex) when (Unwrap(ex) is StorageException or IOException or UnauthorizedAccessException)
         {
