@@ -18,6 +18,8 @@
         'Get-BronzeFile'
         'Get-BronzeFileList'
         'Remove-BronzeFile'
+        'Copy-BronzeFile'
+        'Move-BronzeFile'
         'Sync-BronzeFolder'
         'Compare-BronzeFolder'
         'Test-BronzeStorage'

@@ -20,11 +20,9 @@ public sealed partial class AzureBackend : StorageBackend
     {
         Name = "azure",
         Description = "Azure Blob Storage or ADLS Gen2 (through the blob endpoint); also Azurite.",
-        RequiredKeys = ["azure_container"],
-        OptionalKeys = ["azure_storage_account", "azure_prefix"],
-        ConnectionSection = "azure_connection",
-        // Not required by the registry: AzureAuthSelector gives the better error, listing the options.
-        ConnectionSectionRequired = false,
+        Options = AzureOptions.All,
+        // Its section is not required by the registry: AzureAuthSelector gives the better error, listing the options.
+        OwnedSections = [AzureOptions.Connection],
         IsBuiltIn = true,
         Create = config => new AzureBackend(AzureSettings.FromConfig(config)),
     };

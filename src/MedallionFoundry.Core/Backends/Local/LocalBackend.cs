@@ -16,9 +16,9 @@ public sealed partial class LocalBackend : StorageBackend
     {
         Name = "local",
         Description = "A folder on the local disk or a mounted share.",
-        RequiredKeys = ["local_path"],
+        Options = LocalOptions.All,
         IsBuiltIn = true,
-        Create = config => new LocalBackend(Path.GetFullPath(config.Bronze.GetString("local_path", required: true)!, config.BaseDirectory)),
+        Create = config => new LocalBackend(Path.GetFullPath(config.Platform.String(LocalOptions.Path)!, config.BaseDirectory)),
     };
 
     public LocalBackend(string rootPath)
