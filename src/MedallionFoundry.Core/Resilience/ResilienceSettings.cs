@@ -4,7 +4,7 @@ namespace MedallionFoundry.Resilience;
 
 /// <summary>
 /// How operations are retried, broken, limited and timed out. Read from platform.bronze.retry,
-/// circuit_breaker, rate_limit, timeout and transfer_timeout; every value has a default.
+/// circuit_breaker, rate_limit, timeout, transfer_timeout and stall_timeout; every value has a default.
 /// </summary>
 public sealed record ResilienceSettings
 {
@@ -40,6 +40,20 @@ public sealed record ResilienceSettings
 
     /// <summary>Limit of one attempt of an upload or download; null = none (large files take long).</summary>
     public TimeSpan? TransferTimeout { get; init; }
+
+    /// <summary>Any request with no byte moving either way for this long fails as transient (and is retried).</summary>
+    public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
+
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>platform.bronze.stall_timeout; read here and by the S3 and Azure client factories.</summary>
+    public static TimeSpan ReadStallTimeout(ConfigSection bronze)
+    {
+        var stall = bronze.GetDuration("stall_timeout");
+        if (stall is { } s && s <= TimeSpan.Zero)
+            throw bronze.Error("stall_timeout", "The key 'platform.bronze.stall_timeout' must be more than 0 seconds.");
+        return stall ?? DefaultStallTimeout;
+    }
 
     public static ResilienceSettings Default { get; } = new();
 
@@ -88,6 +102,7 @@ public sealed record ResilienceSettings
         {
             Timeout = timeout ?? settings.Timeout,
             TransferTimeout = transferTimeout is { } tt && tt > TimeSpan.Zero ? tt : settings.TransferTimeout,
+            StallTimeout = ReadStallTimeout(bronze),
         };
     }
 }

@@ -17,7 +17,25 @@ public sealed class UploadOptions : TransferOptions
 
     public string? ContentType { get; init; }
 
+    /// <summary>The local file's size and time when this attempt began (set by BronzeStore): a backend
+    /// checks it again before it commits, so a file changed meanwhile is not stored.</summary>
+    public SourceSnapshot? Source { get; init; }
+
+    /// <summary>Names one upload across its retries (set by BronzeStore), so a retried conditional write
+    /// (Overwrite = false) can recognise its own earlier success after a lost response.</summary>
+    public string? WriteId { get; init; }
+
     public static new UploadOptions Default { get; } = new();
+
+    /// <summary>These options for one attempt of one upload.</summary>
+    public UploadOptions ForAttempt(SourceSnapshot? source, string writeId) => new()
+    {
+        Progress = Progress,
+        Overwrite = Overwrite,
+        ContentType = ContentType,
+        Source = source,
+        WriteId = writeId,
+    };
 }
 
 /// <summary>Options for a listing.</summary>

@@ -81,6 +81,8 @@ public abstract class BronzeCmdlet : PSCmdlet
 
     static (string Problem, ErrorCategory Category) Classify(Exception exception) => Unwrap(exception) switch
     {
+        StorageLocalIOException { InnerException: UnauthorizedAccessException } => ("LocalAccessDenied", ErrorCategory.PermissionDenied),
+        StorageLocalIOException local => ("LocalIOError", local.Reading ? ErrorCategory.ReadError : ErrorCategory.WriteError),
         StorageException storage => storage.Kind switch
         {
             StorageErrorKind.NotFound => ("NotFound", ErrorCategory.ObjectNotFound),
@@ -92,6 +94,7 @@ public abstract class BronzeCmdlet : PSCmdlet
             StorageErrorKind.ContainerNotFound => ("ContainerNotFound", ErrorCategory.ObjectNotFound),
             StorageErrorKind.CircuitOpen => ("CircuitOpen", ErrorCategory.ResourceUnavailable),
             StorageErrorKind.Configuration => ("InvalidConfiguration", ErrorCategory.InvalidData),
+            StorageErrorKind.SourceChanged => ("SourceChanged", ErrorCategory.InvalidData),
             _ => ("Failed", ErrorCategory.NotSpecified),
         },
         ConfigException => ("InvalidConfiguration", ErrorCategory.InvalidData),

@@ -36,6 +36,9 @@ public sealed class AzureSettings
 
     public long InitialTransferSize { get; init; } = DefaultInitialTransferSize;
 
+    /// <summary>platform.bronze.stall_timeout (see ResilienceSettings): a request with no bytes moving this long fails.</summary>
+    public TimeSpan StallTimeout { get; init; } = Resilience.ResilienceSettings.DefaultStallTimeout;
+
     public static AzureSettings FromConfig(PlatformConfig config)
     {
         var bronze = config.Bronze;
@@ -58,6 +61,7 @@ public sealed class AzureSettings
             MaxConcurrency = connection.GetInt("max_concurrency", 1, 64) ?? DefaultMaxConcurrency,
             TransferSize = ReadSize(connection, "transfer_size", 64L << 10, 4000L << 20) ?? DefaultTransferSize,
             InitialTransferSize = ReadSize(connection, "initial_transfer_size", 64L << 10, 5000L << 20) ?? DefaultInitialTransferSize,
+            StallTimeout = Resilience.ResilienceSettings.ReadStallTimeout(bronze),
         };
 
         if (auth.Method is not AzureAuthMethod.ConnectionString and not AzureAuthMethod.AccountKey

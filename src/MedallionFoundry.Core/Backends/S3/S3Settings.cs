@@ -54,6 +54,9 @@ public sealed class S3Settings
     /// <summary>Parts of one file sent at once.</summary>
     public int MaxConcurrency { get; init; } = 4;
 
+    /// <summary>platform.bronze.stall_timeout (see ResilienceSettings): a request with no bytes moving this long fails.</summary>
+    public TimeSpan StallTimeout { get; init; } = Resilience.ResilienceSettings.DefaultStallTimeout;
+
     public string? AccessKey { get; init; }
 
     public string? SecretKey { get; init; }
@@ -120,6 +123,7 @@ public sealed class S3Settings
             AccessKey = accessKey,
             SecretKey = secretKey,
             SessionToken = sessionToken,
+            StallTimeout = Resilience.ResilienceSettings.ReadStallTimeout(bronze),
         };
     }
 
