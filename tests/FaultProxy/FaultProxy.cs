@@ -27,7 +27,7 @@ public sealed class FaultProxy : IAsyncDisposable
     readonly Uri _target;
     readonly object _gate = new();
     readonly Random _random;
-    int _requests, _failed, _reset, _flipped;
+    int _requests, _failed, _reset, _flipped, _lost;
 
     FaultProxy(WebApplication app, Uri target, int seed)
     {
@@ -61,6 +61,9 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Accept every request and never answer (the connection stays open, no byte comes back).</summary>
     public bool NeverAnswer { get; set; }
 
+    /// <summary>Share (0..1) of requests forwarded to the server whose answer is then lost (the connection is dropped before any byte of it).</summary>
+    public double LostResponseRate { get; set; }
+
     /// <summary>Share (0..1) of object bodies (PUT request bodies, non-XML response bodies) with one bit flipped.</summary>
     public double BitFlipRate { get; set; }
 
@@ -71,6 +74,7 @@ public sealed class FaultProxy : IAsyncDisposable
     public int Failed => Volatile.Read(ref _failed);
     public int Reset => Volatile.Read(ref _reset);
     public int Flipped => Volatile.Read(ref _flipped);
+    public int Lost => Volatile.Read(ref _lost);
 
     public static async Task<FaultProxy> StartAsync(string target, int seed = 42, int port = 0)
     {
@@ -122,6 +126,7 @@ public sealed class FaultProxy : IAsyncDisposable
         }
         var cutOff = Draw() < ResetRate;
         var flip = Draw() < BitFlipRate;
+        var lose = Draw() < LostResponseRate;
 
         // Forward the request target byte for byte: re-encoding the path would break signatures.
         var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
@@ -143,6 +148,13 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         using var response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        if (lose)
+        {
+            Interlocked.Increment(ref _lost);
+            await response.Content.LoadIntoBufferAsync(); // the server finished its work
+            context.Abort();
+            return;
+        }
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {

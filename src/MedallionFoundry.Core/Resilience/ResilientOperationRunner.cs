@@ -13,8 +13,8 @@ namespace MedallionFoundry.Resilience;
 /// Runs backend operations through one Polly pipeline per connection: retry with exponential backoff
 /// and jitter (honouring Retry-After) outside, then a circuit breaker, a rate limiter and a per-attempt
 /// timeout. Only transient failures are retried or counted by the breaker: never access denied, not found
-/// or bad input. Integrity failures (bytes damaged on the wire) are retried too, at most
-/// <see cref="IntegrityAttempts"/> attempts, and stay integrity errors when they persist. The SDKs keep a small retry of their own per HTTP request (parts of big files);
+/// or bad input. Integrity failures (bytes damaged on the wire) are retried the same bounded number
+/// of times, are not counted by the breaker, and stay integrity errors when they persist. The SDKs keep a small retry of their own per HTTP request (parts of big files);
 /// this layer retries whole operations, and is the one that reports what it does.
 /// </summary>
 public sealed class ResilientOperationRunner : OperationRunner
@@ -22,10 +22,6 @@ public sealed class ResilientOperationRunner : OperationRunner
     static readonly ResiliencePropertyKey<string> OperationKey = new("mf.operation");
     static readonly ResiliencePropertyKey<string> PathKey = new("mf.path");
     static readonly ResiliencePropertyKey<bool> TransferKey = new("mf.transfer");
-
-    /// <summary>Attempts (the first included) an operation gets when its bytes fail their checksum:
-    /// a flipped bit on the wire heals on a second try; a store that keeps bad bytes never does.</summary>
-    public const int IntegrityAttempts = 3;
 
     readonly ResiliencePipeline _pipeline;
     readonly ConcurrentQueue<string> _messages = new();
@@ -105,8 +101,9 @@ public sealed class ResilientOperationRunner : OperationRunner
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception)
-                    || (args.Outcome.Exception is StorageIntegrityException && args.AttemptNumber + 1 < IntegrityAttempts)),
+                // A flipped bit on the wire heals on another try; a store that keeps bad bytes fails every
+                // try and ends as the integrity error it is.
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception) || args.Outcome.Exception is StorageIntegrityException),
                 MaxRetryAttempts = settings.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = settings.BaseDelay,

@@ -127,6 +127,12 @@ public sealed class S3Backend : StorageBackend
         try
         {
             var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            // Some S3-compatible stores ignore Content-MD5; a single-part ETag is the MD5 of what was
+            // stored, so bytes damaged on the way show here (and the retry puts the right ones).
+            var storedMd5 = S3Integrity.KnownMd5(null, response.ETag, response.ServerSideEncryptionMethod?.Value);
+            if (storedMd5 is not null && storedMd5 != md5Base64)
+                throw new StorageIntegrityException(
+                    $"S3 stored other bytes for '{key}' in bucket '{Bucket}' than were sent (MD5 {storedMd5} stored, {md5Base64} sent): they were damaged on the way.", key);
             return new RemoteObject
             {
                 Key = key,
