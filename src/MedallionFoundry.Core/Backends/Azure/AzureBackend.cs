@@ -14,7 +14,7 @@ namespace MedallionFoundry.Backends.Azure;
 /// connection, reused. Large files move as parallel blocks; every upload stores the whole-content
 /// MD5 as the blob's Content-MD5, and downloads are checked against it.
 /// </summary>
-public sealed class AzureBackend : StorageBackend
+public sealed partial class AzureBackend : StorageBackend
 {
     public static BackendDescriptor Descriptor { get; } = new()
     {

@@ -7,7 +7,7 @@ namespace MedallionFoundry.Backends.Local;
 /// Stores objects as files under a root folder (platform.bronze.local_path). Writes go to a
 /// temporary file in the target folder and are renamed into place, so readers never see half a file.
 /// </summary>
-public sealed class LocalBackend : StorageBackend
+public sealed partial class LocalBackend : StorageBackend
 {
     const string TempSuffix = ".mftmp";
     const int BufferSize = 1 << 20;

@@ -51,6 +51,12 @@ public sealed class S3Settings
 
     public long PartSize { get; init; } = 16 * MiB;
 
+    /// <summary>Server-side copies of objects up to this size are one CopyObject (S3's limit: 5 GiB);
+    /// larger ones are UploadPartCopy parts of <see cref="CopyPartSize"/>, in parallel.</summary>
+    public long CopyMultipartThreshold { get; init; } = MaxSinglePut;
+
+    public long CopyPartSize { get; init; } = 512 * MiB;
+
     /// <summary>Parts of one file sent at once.</summary>
     public int MaxConcurrency { get; init; } = 4;
 
