@@ -22,6 +22,11 @@ public sealed class ResilientOperationRunner : OperationRunner
     static readonly ResiliencePropertyKey<string> OperationKey = new("mf.operation");
     static readonly ResiliencePropertyKey<string> PathKey = new("mf.path");
     static readonly ResiliencePropertyKey<bool> TransferKey = new("mf.transfer");
+    static readonly ResiliencePropertyKey<int> ItemsKey = new("mf.items");
+
+    /// <summary>How much longer than <see cref="ResilienceSettings.Timeout"/> one attempt of a batch may
+    /// take per file in it (a 256-blob delete batch: timeout + 256 s × this).</summary>
+    public static readonly TimeSpan BatchTimeoutPerItem = TimeSpan.FromSeconds(0.5);
 
     readonly ResiliencePipeline _pipeline;
     readonly ConcurrentQueue<string> _messages = new();
@@ -51,9 +56,13 @@ public sealed class ResilientOperationRunner : OperationRunner
         return drained;
     }
 
-    public override async Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    public override Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+        => RunBatchAsync(operation, path, 1, action, cancellationToken);
+
+    public override async Task<T> RunBatchAsync<T>(string operation, string? path, int items, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ItemsKey, Math.Max(1, items));
         context.Properties.Set(OperationKey, operation);
         context.Properties.Set(PathKey, path ?? "");
         context.Properties.Set(TransferKey, operation is "upload" or "download");
@@ -162,7 +171,7 @@ public sealed class ResilientOperationRunner : OperationRunner
         {
             TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(TransferKey, false)
                 ? settings.TransferTimeout ?? System.Threading.Timeout.InfiniteTimeSpan
-                : settings.Timeout),
+                : settings.Timeout + (args.Context.Properties.GetValue(ItemsKey, 1) - 1) * BatchTimeoutPerItem),
         });
 
         return builder.Build();

@@ -183,7 +183,7 @@ public sealed class BronzeStore : IAsyncDisposable
         {
             if (batch.Count == 0) return;
             var keys = batch.ToArray();
-            var batchFailures = await Runner.RunAsync("delete-many", $"{keys.Length} files",
+            var batchFailures = await Runner.RunBatchAsync("delete-many", $"{keys.Length} files", keys.Length,
                 ct => Backend.DeleteManyAsync(keys, ct), cancellationToken).ConfigureAwait(false);
             foreach (var failure in batchFailures)
                 failures.Add(failure with { Key = pathOfKey.GetValueOrDefault(failure.Key, failure.Key) });

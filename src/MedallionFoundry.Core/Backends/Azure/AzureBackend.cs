@@ -71,6 +71,9 @@ public sealed partial class AzureBackend : StorageBackend
 
     internal bool BatchUnsupported => _batch.BatchUnsupported;
 
+    /// <summary>True once single deletes proved faster than batches on this connection.</summary>
+    internal bool SinglesFasterThanBatches => _batch.SinglesFaster;
+
     string BuildLocation()
     {
         var container = _container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/');

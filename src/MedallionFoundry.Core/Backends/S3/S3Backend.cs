@@ -102,7 +102,7 @@ public sealed partial class S3Backend : StorageBackend
             AutoCloseStream = false,
             MD5Digest = md5Base64, // Content-MD5: the server checks the bytes it received
             ContentType = options.ContentType,
-            UseChunkEncoding = !Settings.LegacyUnchunked,
+            UseChunkEncoding = Settings.ChunkedUploads,
         };
         request.Metadata.Add(S3Integrity.MetadataName, md5Base64);
         if (!options.Overwrite && options.WriteId is { } writeId) request.Metadata.Add(WriteIdMetadata, writeId);
@@ -120,7 +120,8 @@ public sealed partial class S3Backend : StorageBackend
             var storedMd5 = S3Integrity.KnownMd5(null, response.ETag, response.ServerSideEncryptionMethod?.Value);
             if (storedMd5 is not null && storedMd5 != md5Base64)
                 throw new StorageIntegrityException(
-                    $"S3 stored other bytes for '{key}' in bucket '{Bucket}' than were sent (MD5 {storedMd5} stored, {md5Base64} sent): they were damaged on the way.", key);
+                    $"S3 stored other bytes for '{key}' in bucket '{Bucket}' than were sent (MD5 {storedMd5} stored, {md5Base64} sent): they were damaged on the way, " +
+                    "or the store keeps aws-chunked bodies verbatim (then set platform.s3_connection.legacy_unchunked: true).", key);
             return new RemoteObject
             {
                 Key = key,

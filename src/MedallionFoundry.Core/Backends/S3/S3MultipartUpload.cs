@@ -66,7 +66,7 @@ internal sealed class S3MultipartUpload(
             FilePosition = offset,
             PartSize = Math.Min(PartSize, size - offset),
             IsLastPart = number == PartCount,
-            UseChunkEncoding = !settings.LegacyUnchunked,
+            UseChunkEncoding = settings.ChunkedUploads,
         };
         if (options.Progress is { } progress)
             request.StreamTransferProgress += (_, e) => progress.Report(e.IncrementTransferred);
