@@ -50,6 +50,14 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; }
 
+    /// <summary>"i/n": only the files whose remote path falls in shard i of n (see about_MedallionFoundry).</summary>
+    [Parameter]
+    [ValidateShard]
+    public string? Shard { get; set; }
+
+    Sync.Shard? ShardFilter => _shard ??= ValidateShardAttribute.Parse(Shard);
+    Sync.Shard? _shard;
+
     ParallelTransfers<string, RemoteObject>? _transfers;
     TransferProgress? _progress;
 
@@ -62,6 +70,7 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
 
         foreach (var (localPath, remotePath) in ExpandInput())
         {
+            if (ShardFilter is { } shard && !shard.Contains(remotePath)) continue;
             if (!ShouldProcess($"{localPath} -> {remotePath}", "Upload")) continue;
             var options = new UploadOptions { Overwrite = !NoClobber, Progress = _progress.Bytes };
             _progress.Started(new FileInfo(localPath).Length);
