@@ -217,6 +217,24 @@ Describe 'Compare-BronzeFolder' {
     }
 }
 
+Describe 'A remote folder that cannot be listed' {
+    AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'ends <_> with one terminating error, not one error per file' -ForEach @('Sync-BronzeFolder', 'Compare-BronzeFolder') {
+        $command = $_
+        $src = New-TestFolder 'nobucket'
+        New-Tree $src 5
+        $script:Bucket, $saved = "mf-missing-$([guid]::NewGuid().ToString('N').Substring(0, 10))", $script:Bucket
+        try { Invoke-Expression (Get-ConnectCommand 'S3' 'p') } finally { $script:Bucket = $saved }
+        $errors = @()
+        try { & $command $src 'x/' -ErrorVariable +errors -ErrorAction SilentlyContinue | Out-Null; throw 'no terminating error' }
+        catch { $_.FullyQualifiedErrorId | Should -BeLike "$($command.Replace('-', ''))ContainerNotFound,*" }
+        $errors.Count | Should -Be 1 # the terminating error itself: none per file
+        $record = if ($errors[0] -is [Management.Automation.ErrorRecord]) { $errors[0] } else { $errors[0].ErrorRecord }
+        $record.FullyQualifiedErrorId | Should -BeLike "$($command.Replace('-', ''))ContainerNotFound,*"
+    }
+}
+
 Describe 'Objects written by other tools, on the S3 server' {
     BeforeAll {
         $script:prefix = "peers-$([guid]::NewGuid().ToString('N').Substring(0, 10))"

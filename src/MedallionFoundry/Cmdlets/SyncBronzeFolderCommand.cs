@@ -71,18 +71,19 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
 
         var summary = new SyncSummary { LocalPath = localRoot, RemotePath = remote.Prefix, Direction = Way, Shard = shard?.ToString() };
         var hasher = new LocalHasher(HashCache.ForRoot(localRoot));
-        IReadOnlyList<FolderComparison> compared;
+        IReadOnlyList<FolderComparison> compared = [];
         try
         {
             var age = MinAge is null && MaxAge is null ? null : new AgeFilter(MinAge, MaxAge, DateTimeOffset.UtcNow);
-            compared = CompareFolders(remote, localRoot, Way, FilterFor(shard, remote), age, hasher, missingContainerIsEmpty: Way == SyncDirection.Upload);
+            compared = CompareFolders(remote, localRoot, Way, FilterFor(shard, remote), age, hasher, forUpload: Way == SyncDirection.Upload);
         }
         catch (Exception ex) when (Unwrap(ex) is StorageException or IOException or UnauthorizedAccessException)
         {
-            WriteFileError(Unwrap(ex), RemotePath);
+            hasher.Cache?.Save();
+            ThrowCompareFailure(ex);
             return;
         }
-        finally { hasher.Cache?.Save(); }
+        hasher.Cache?.Save();
 
         var plan = compared.Select(c => SyncAction.For(c, Way, Delete)).Where(a => a is not null).Select(a => a!).ToList();
         foreach (var failed in plan.Where(a => a.Reason == SyncReason.Error))
