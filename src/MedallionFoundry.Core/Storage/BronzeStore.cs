@@ -198,6 +198,10 @@ public sealed class BronzeStore : IAsyncDisposable
         return failures;
     }
 
+    /// <summary>Checks that the bucket, container or root exists and the credentials work (one cheap request).</summary>
+    public Task CheckAsync(CancellationToken cancellationToken = default) =>
+        Runner.RunAsync("check", "", async ct => { await Backend.CheckAsync(ct).ConfigureAwait(false); return true; }, cancellationToken);
+
     public ValueTask DisposeAsync() => Backend.DisposeAsync();
 
     RemoteObject Describe(RemoteObject item, string key) => item with

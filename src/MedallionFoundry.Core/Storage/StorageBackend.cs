@@ -72,5 +72,13 @@ public abstract class StorageBackend : IAsyncDisposable
         return failures.ToList();
     }
 
+    /// <summary>One cheap request that fails when the bucket, container or root is missing or the
+    /// credentials are refused (Connect-BronzeStorage runs it). The default lists one key under the prefix.</summary>
+    public virtual async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var keyPrefix = Prefix.Length == 0 ? "" : Prefix + "/";
+        await ListPageAsync(keyPrefix, new ListOptions { Recursive = false, PageSize = 1 }, null, cancellationToken).ConfigureAwait(false);
+    }
+
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

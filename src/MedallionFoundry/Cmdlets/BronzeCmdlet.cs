@@ -21,6 +21,11 @@ public abstract class BronzeCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _cancellation.Cancel();
 
+    /// <summary>Cancels the work still running (as Ctrl+C would), e.g. after a connection failure.</summary>
+    protected void CancelWork() => _cancellation.Cancel();
+
+    bool _recommendedForce;
+
     /// <summary>Waits for an engine call. There is no synchronization context on the pipeline thread.</summary>
     protected T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
@@ -49,7 +54,9 @@ public abstract class BronzeCmdlet : PSCmdlet
     {
         var (problem, category) = Classify(exception);
         var record = new ErrorRecord(exception, ErrorIdPrefix + problem, category, target);
-        if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile")
+        // One recommendation per run is enough: the next hundred files would repeat it.
+        if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile" && !_recommendedForce
+            && (_recommendedForce = true))
             record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Use -Force to overwrite the local file." };
         return record;
     }
@@ -60,8 +67,12 @@ public abstract class BronzeCmdlet : PSCmdlet
     protected new void WriteError(ErrorRecord errorRecord)
     {
         AzureDevOpsLog.WriteError(this, errorRecord);
+        OnErrorWritten();
         base.WriteError(errorRecord);
     }
+
+    /// <summary>Called for every non-terminating error written (transfer cmdlets count it as a failed item).</summary>
+    private protected virtual void OnErrorWritten() { }
 
     /// <summary>Every terminating error of the module goes through here: also a ##vso line in Azure DevOps.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

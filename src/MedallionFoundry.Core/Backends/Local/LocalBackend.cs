@@ -180,6 +180,13 @@ public sealed class LocalBackend : StorageBackend
         return Task.FromResult(new ListPage(objects, prefixes, next));
     }
 
+    /// <summary>The root must exist, or at least its parent (the first upload creates the root).</summary>
+    public override Task CheckAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(Root) || Directory.Exists(Path.GetDirectoryName(Root))) return Task.CompletedTask;
+        throw new StorageContainerNotFoundException($"The local root folder '{Root}' does not exist, nor does its parent folder. Create it or fix 'platform.bronze.local_path'.", Root);
+    }
+
     public override Task<RemoteObject?> StatAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
