@@ -15,12 +15,12 @@ BeforeAll {
                 try { $null = $client.PutBucketAsync($bucket).GetAwaiter().GetResult() } finally { $client.Dispose() }
                 $bucket
             }
-            Connect = 'Connect-BronzeStorage -Backend S3 -Bucket {0} -Prefix {1} -EndpointUrl {2} -Credential ([pscredential]::new($env:MF_TEST_S3_ACCESS_KEY, (ConvertTo-SecureString $env:MF_TEST_S3_SECRET_KEY -AsPlainText -Force))) -Name {3}'
+            Connect = 'Connect-BronzeStorage -Backend S3 -Bucket {0} -Prefix {1} -EndpointUrl {2} -Credential ([pscredential]::new($env:MF_TEST_S3_ACCESS_KEY, (ConvertTo-SecureString $env:MF_TEST_S3_SECRET_KEY -AsPlainText -Force))) -Name {3} -SkipCheck'
             # Uploads of more than 5 MiB as multipart uploads: the object changes only when the upload completes.
             ConnectLarge = @'
 $f = New-TemporaryFile
 Set-Content $f "platform:`n  bronze:`n    storage_backend: s3`n    s3_bucket: {0}`n    s3_prefix: {1}`n  s3_connection:`n    endpoint_url: {2}`n    access_key_env: MF_TEST_S3_ACCESS_KEY`n    secret_key_env: MF_TEST_S3_SECRET_KEY`n    multipart_threshold: 5MiB`n    part_size: 5MiB`n"
-Connect-BronzeStorage -ConfigPath $f -Name {3}
+Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
 '@
         }
     }
@@ -28,13 +28,13 @@ Connect-BronzeStorage -ConfigPath $f -Name {3}
         Target = Get-RequiredTestVariable 'MF_TEST_AZURE_BLOB_ENDPOINT'
         Prepare = { "mf-resil-$([guid]::NewGuid().ToString('N').Substring(0, 12))" }
         # The connection string's BlobEndpoint is pointed at the proxy; the container is created on first use.
-        Connect = 'Connect-BronzeStorage -Backend Azure -Container {0} -Prefix {1} -ConnectionString ($env:MF_TEST_AZURE_CONNECTION_STRING -replace ''BlobEndpoint=[^;]+'', (''BlobEndpoint='' + {2})) -CreateContainer -Name {3}'
+        Connect = 'Connect-BronzeStorage -Backend Azure -Container {0} -Prefix {1} -ConnectionString ($env:MF_TEST_AZURE_CONNECTION_STRING -replace ''BlobEndpoint=[^;]+'', (''BlobEndpoint='' + {2})) -CreateContainer -Name {3} -SkipCheck'
         # Uploads in 4 MiB blocks: the blob changes only when the block list is committed.
         ConnectLarge = @'
 $env:MF_RESIL_AZ = $env:MF_TEST_AZURE_CONNECTION_STRING -replace 'BlobEndpoint=[^;]+', 'BlobEndpoint={2}'
 $f = New-TemporaryFile
 Set-Content $f "platform:`n  bronze:`n    storage_backend: azure`n    azure_container: {0}`n    azure_prefix: {1}`n  azure_connection:`n    connection_string_env: MF_RESIL_AZ`n    create_container: true`n    transfer_size: 4MiB`n    initial_transfer_size: 4MiB`n"
-Connect-BronzeStorage -ConfigPath $f -Name {3}
+Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
 '@
     }
     foreach ($b in $script:Backends.Values) { $b.Store = & $b.Prepare }

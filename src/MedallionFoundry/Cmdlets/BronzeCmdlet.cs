@@ -54,12 +54,19 @@ public abstract class BronzeCmdlet : PSCmdlet
     {
         var (problem, category) = Classify(exception);
         var record = new ErrorRecord(exception, ErrorIdPrefix + problem, category, target);
+        // An account-level refusal: say which connection (account, container or bucket) it was.
+        if (Unwrap(exception) is StorageException { Kind: StorageErrorKind.AccessDenied } denied
+            && denied.InnerException is not (UnauthorizedAccessException or IOException) && ConnectionDescription is { } where)
+            record.ErrorDetails = new ErrorDetails($"{denied.Message} (connection {where})");
         // One recommendation per run is enough: the next hundred files would repeat it.
         if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile" && !_recommendedForce
             && (_recommendedForce = true))
             record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Use -Force to overwrite the local file." };
         return record;
     }
+
+    /// <summary>"'default': azure storage at https://account.blob.core.windows.net/container", when a connection is in use.</summary>
+    private protected virtual string? ConnectionDescription => null;
 
     protected void WriteFileError(Exception exception, object? target) => WriteError(ErrorFor(exception, target));
 

@@ -45,6 +45,9 @@ public abstract class BronzeTransferCmdlet : BronzeCmdlet
         foreach (var message in _resolved.Store.Runner.DrainMessages()) WriteVerbose(message);
     }
 
+    private protected override string? ConnectionDescription =>
+        _resolved is { } c ? $"'{c.Name}': {c.Store.BackendType} storage at {c.Store.Backend.Location}" : null;
+
     TransferSummary? _summary;
     bool _summaryWritten;
     Exception? _connectionFailure;
@@ -95,7 +98,7 @@ public abstract class BronzeTransferCmdlet : BronzeCmdlet
         var unread = MyInvocation.ExpectingInput ? " and the rest of the pipeline input was not read" : "";
         var record = ErrorFor(failure, _connectionFailureTarget);
         record.ErrorDetails = new ErrorDetails(
-            $"{failure.Message} Stopped at this first connection failure ({ConnectionFailure.CauseOf(failure)}): " +
+            $"{record.ErrorDetails?.Message ?? failure.Message} Stopped at this first connection failure ({ConnectionFailure.CauseOf(failure)}): " +
             $"{notAttempted} more file(s) were not attempted{unread}.");
         WriteSummary();
         ThrowTerminatingError(record);

@@ -200,7 +200,7 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
             foreach (var message in store.Runner.DrainMessages()) WriteVerbose(message);
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
             var record = ErrorFor(ex, ex.Path);
-            record.ErrorDetails = new ErrorDetails($"{ex.Message} (Connect-BronzeStorage checks the connection; -SkipCheck skips that.)");
+            record.ErrorDetails = new ErrorDetails($"{ex.Message} ({store.BackendType} storage at {store.Backend.Location}; Connect-BronzeStorage checks the connection, -SkipCheck skips that.)");
             ThrowTerminatingError(record);
         }
     }

@@ -23,7 +23,7 @@ public static class ConnectionFailure
             // A local file's permissions are about that file; a store refusing the credentials is about all of them.
             StorageErrorKind.AccessDenied when !Chain(storage).Any(e => e is UnauthorizedAccessException or IOException)
                 => "the store refused the credentials or the account's permissions",
-            _ when Chain(storage).Any(IsNameResolutionFailure) => "the store's host name does not resolve (DNS)",
+            _ when Chain(storage).Any(IsNameResolutionFailure) => "the store's host name does not resolve in DNS",
             _ => null,
         };
     }

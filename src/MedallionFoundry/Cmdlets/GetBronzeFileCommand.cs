@@ -55,6 +55,7 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
 
         foreach (var remotePath in Path)
         {
+            _transfers.WaitForSlot();
             if (ConnectionFailed) break;
             if (IsPrefix)
             {

@@ -68,6 +68,7 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
         for (var i = 0; i < files.Count; i++)
         {
             var (localPath, remotePath, size) = files[i];
+            _transfers.WaitForSlot();
             if (ConnectionFailed) StopForConnectionFailure(files.Count - i);
             if (!ShouldTransfer($"{localPath} -> {remotePath}", "Upload", size)) continue;
             var options = new UploadOptions { Overwrite = !NoClobber, Progress = _progress.Bytes };

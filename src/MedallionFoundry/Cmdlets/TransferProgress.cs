@@ -57,13 +57,16 @@ internal sealed class TransferProgress
         _cmdlet.WriteProgress(_record);
     }
 
-    internal string Describe(long bytesDone)
+    internal string Describe(long bytesDone) => Status(_summary.Succeeded, _summary.Failed, _filesTotal, bytesDone,
+        _filesTotal is null || _sizesUnknown ? null : Interlocked.Read(ref _bytesTotal), bytesDone / Math.Max(0.001, _clock.Elapsed.TotalSeconds));
+
+    /// <summary>"3 of 5 files, 1 failed, 1.0 MiB of 4.0 MiB, 2.0 MiB/s"; an unknown total is "?".</summary>
+    internal static string Status(int succeeded, int failed, int? filesTotal, long bytesDone, long? bytesTotal, double bytesPerSecond)
     {
-        var files = $"{_summary.Succeeded} of {(_filesTotal is { } total ? total.ToString() : "?")} files";
-        if (_summary.Failed > 0) files += $", {_summary.Failed} failed";
-        var bytesTotal = _filesTotal is null || _sizesUnknown ? "?" : SizeFormatter.Format(Interlocked.Read(ref _bytesTotal));
-        var rate = bytesDone / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
-        return $"{files}, {SizeFormatter.Format(bytesDone)} of {bytesTotal}, {SizeFormatter.Format(rate)}/s";
+        var files = $"{succeeded} of {(filesTotal is { } total ? total.ToString() : "?")} files";
+        if (failed > 0) files += $", {failed} failed";
+        var of = bytesTotal is { } known ? SizeFormatter.Format(known) : "?";
+        return $"{files}, {SizeFormatter.Format(bytesDone)} of {of}, {SizeFormatter.Format(bytesPerSecond)}/s";
     }
 
     int Percent(long bytesDone)

@@ -198,6 +198,8 @@ public sealed class LocalBackend : StorageBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         var path = FullPathOf(key);
+        if (Directory.Exists(path))
+            throw new InvalidRemotePathException($"'{RemotePath.ToRelative(Prefix, key)}' is a folder, not a file. To delete everything under it use Remove-BronzeFile -Prefix '{RemotePath.ToRelative(Prefix, key)}/' -Recurse.", key);
         try
         {
             File.Delete(path); // no error when missing
