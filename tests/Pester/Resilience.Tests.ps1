@@ -86,11 +86,16 @@ Describe 'Resilience on <_>' -ForEach @('S3', 'Azure') {
         try {
             Invoke-Expression ((Get-ConnectCommand $backend $proxy.Url 'dead') + ' -MaxAttempts 1 -CircuitBreakerThreshold 2 -CircuitBreakSeconds 60')
             $files = 1..4 | ForEach-Object { New-TestFile (Join-Path $work "dead/$_.bin") -Size 100 -Seed $_ }
-            $output = $files | Send-BronzeFile -Destination 'dead/' -ThrottleLimit 1 -Verbose -ErrorVariable errs -ErrorAction SilentlyContinue 4>&1
+            $output = [Collections.Generic.List[object]]::new()
+            $caught = $null
+            try { $files | Send-BronzeFile -Destination 'dead/' -ThrottleLimit 1 -Verbose -ErrorVariable errs -ErrorAction SilentlyContinue 4>&1 | ForEach-Object { $output.Add($_) } }
+            catch { $caught = $_ }
 
-            @($errs).Count | Should -Be 4
-            $errs[-1].FullyQualifiedErrorId | Should -Be 'SendBronzeFileCircuitOpen,MedallionFoundry.Commands.SendBronzeFileCommand'
-            $errs[-1].Exception.Message | Should -Match "The circuit for connection 'default' is open until \d\d:\d\d:\d\d"
+            # An open circuit is about the connection: the cmdlet stops there (issue 13, item 4), one error, not one per file.
+            $caught.FullyQualifiedErrorId | Should -Be 'SendBronzeFileCircuitOpen,MedallionFoundry.Commands.SendBronzeFileCommand'
+            $caught.Exception.Message | Should -Match "The circuit for connection 'default' is open until \d\d:\d\d:\d\d"
+            "$caught" | Should -Match 'Stopped at this first connection failure'
+            @($errs).Count | Should -BeLessThan 4
             ($output | ForEach-Object Message) -join "`n" | Should -Match "Circuit for connection 'default' opened until"
         }
         finally { $proxy.Stop() }

@@ -202,9 +202,22 @@ public sealed class BronzeStore : IAsyncDisposable
     public Task CheckAsync(CancellationToken cancellationToken = default) =>
         Runner.RunAsync("check", "", async ct => { await Backend.CheckAsync(ct).ConfigureAwait(false); return true; }, cancellationToken);
 
+    /// <summary>
+    /// Copies one remote file of this store to <paramref name="destinationPath"/> in <paramref name="destination"/>
+    /// (which may be this store): server-side when the destination backend can copy from this one, streamed
+    /// otherwise (see <see cref="CopyMethodTo"/>). The copy is checked at the destination before this returns.
+    /// With <see cref="CopyOptions.Move"/> the source is NOT deleted here (unless a backend renamed it,
+    /// <see cref="CopyResult.SourceMoved"/>): the caller deletes verified sources in batches.
+    /// </summary>
+    public Task<CopyResult> CopyToAsync(string sourcePath, BronzeStore destination, string destinationPath, CopyOptions? options = null, CancellationToken cancellationToken = default) =>
+        StoreCopier.CopyAsync(this, RemotePath.NormalizeFile(sourcePath), destination, RemotePath.NormalizeFile(destinationPath), options ?? CopyOptions.Default, cancellationToken);
+
+    /// <summary>Whether copies from this store to <paramref name="destination"/> stay inside the store(s), and why.</summary>
+    public ServerCopySupport CopyMethodTo(BronzeStore destination) => destination.Backend.CanCopyServerSide(Backend);
+
     public ValueTask DisposeAsync() => Backend.DisposeAsync();
 
-    RemoteObject Describe(RemoteObject item, string key) => item with
+    internal RemoteObject Describe(RemoteObject item, string key) => item with
     {
         Key = key,
         Path = RemotePath.ToRelative(Backend.Prefix, key),

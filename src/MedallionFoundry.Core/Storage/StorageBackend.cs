@@ -80,5 +80,20 @@ public abstract class StorageBackend : IAsyncDisposable
         await ListPageAsync(keyPrefix, new ListOptions { Recursive = false, PageSize = 1 }, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether <see cref="CopyFromAsync"/> can copy objects of <paramref name="source"/> into this
+    /// backend without their bytes passing through this machine, and why (shown by -Verbose). The default
+    /// is no: the store then streams the bytes through. A backend (or storage layer) that changes bytes on
+    /// the way, such as compression or encryption, must answer no unless both sides change them alike.</summary>
+    public virtual ServerCopySupport CanCopyServerSide(StorageBackend source) =>
+        ServerCopySupport.No($"the {BackendType} backend has no server-side copy");
+
+    /// <summary>Copies <paramref name="sourceKey"/> of <paramref name="source"/> to <paramref name="destinationKey"/>
+    /// here, inside the store; called only when <see cref="CanCopyServerSide"/> said yes. A missing source is
+    /// <see cref="StorageNotFoundException"/>; with <see cref="CopyOptions.Overwrite"/> false an existing
+    /// destination is left alone (<see cref="StorageConflictException"/>); a failure leaves no partial object.
+    /// With <see cref="CopyOptions.Move"/> a backend may rename instead (the result then says SourceMoved).</summary>
+    public virtual Task<ServerCopyResult> CopyFromAsync(StorageBackend source, string sourceKey, string destinationKey, CopyOptions options, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The {BackendType} backend has no server-side copy.");
+
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -17,7 +17,28 @@ public sealed class UploadOptions : TransferOptions
 
     public string? ContentType { get; init; }
 
+    /// <summary>Base64 MD5 the content must have, when the caller knows it (a copy from a store that
+    /// recorded it). A backend may store it up front; it must then fail the upload, leaving nothing,
+    /// when the bytes hash differently.</summary>
+    public string? ContentMD5 { get; init; }
+
+    /// <summary>The content's length when the caller knows it and the stream cannot tell (sizes parts).</summary>
+    public long? Length { get; init; }
+
     public static new UploadOptions Default { get; } = new();
+}
+
+/// <summary>Options for a copy between two remote paths (Copy-/Move-BronzeFile).</summary>
+public sealed class CopyOptions : TransferOptions
+{
+    /// <summary>When false, an existing destination is not replaced: the copy fails with a conflict.</summary>
+    public bool Overwrite { get; init; } = true;
+
+    /// <summary>The source is deleted once the copy is verified (Move-BronzeFile). A backend that can
+    /// rename within itself may do that instead.</summary>
+    public bool Move { get; init; }
+
+    public static new CopyOptions Default { get; } = new();
 }
 
 /// <summary>Options for a listing.</summary>

@@ -32,8 +32,7 @@ public static class AssemblyBackendLoader
         {
             Name = options.Name,
             Description = options.Description,
-            RequiredKeys = options.RequiredKeys,
-            OptionalKeys = options.OptionalKeys,
+            Options = options.Declarations(),
             ConnectionSection = options.Name,
             Source = $"{type.FullName}, {path}",
             Create = config => Construct(constructor, config),

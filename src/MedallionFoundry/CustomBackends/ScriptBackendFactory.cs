@@ -30,8 +30,7 @@ public static class ScriptBackendFactory
         {
             Name = options.Name,
             Description = options.Description,
-            RequiredKeys = options.RequiredKeys,
-            OptionalKeys = options.OptionalKeys.Contains("prefix", StringComparer.Ordinal) ? options.OptionalKeys : [.. options.OptionalKeys, "prefix"],
+            Options = options.Declarations(),
             ConnectionSection = options.Name,
             Source = definition.Module is null ? $"scriptblocks ({string.Join(", ", calls.Keys)})" : $"module {definition.Module}",
             Create = config => new ScriptStorageBackend(options.Name, calls, definition.Module, definition.ThrottleLimit, config),

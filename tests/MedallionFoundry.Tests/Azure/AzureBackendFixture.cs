@@ -1,4 +1,5 @@
 using MedallionFoundry.Backends;
+using MedallionFoundry.Backends.Azure;
 using MedallionFoundry.Storage;
 using MedallionFoundry.Tests.Contract;
 
@@ -12,8 +13,16 @@ public abstract class AzureBackendFixture(AzureTestAuth auth) : IBackendFixture
 
     public string Container => _container.Value;
 
-    public Task<BronzeStore> CreateStoreAsync() =>
-        Task.FromResult(BronzeStoreFactory.Create(AzureTestConfig.Build(Container, TestData.UniqueName("store"), auth), "test"));
+    /// <summary>Server-side copies above 4 MiB go block by block (Put Block From URL), so the contract's
+    /// multi-part copy sizes exercise them.</summary>
+    public Task<BronzeStore> CreateStoreAsync()
+    {
+        var store = BronzeStoreFactory.Create(AzureTestConfig.Build(Container, TestData.UniqueName("store"), auth), "test");
+        var backend = (AzureBackend)store.Backend;
+        backend.CopyInOneRequestLimit = 4L << 20;
+        backend.CopyBlockSize = 4L << 20;
+        return Task.FromResult(store);
+    }
 }
 
 public sealed class AzureConnectionStringFixture() : AzureBackendFixture(AzureTestAuth.ConnectionString);

@@ -7,7 +7,7 @@ namespace MedallionFoundry.Tests.Contract;
 /// backends) runs it through a subclass that supplies its fixture. What it checks is what a user
 /// would: bytes round-trip, listings have the right paths and counts, errors have the right type.
 /// </summary>
-public abstract class BackendContractTests
+public abstract partial class BackendContractTests
 {
     protected abstract IBackendFixture Fixture { get; }
 

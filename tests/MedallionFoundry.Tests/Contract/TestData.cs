@@ -30,4 +30,14 @@ public static class TestData
 
     /// <summary>A unique lower-case name part, valid as an S3 key part and an Azure blob name part.</summary>
     public static string UniqueName(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..Math.Min(purpose.Length + 13, purpose.Length + 33)];
+
+    /// <summary>Runs a bash command in <paramref name="folder"/> (for file system shapes .NET will not make); throws when it fails.</summary>
+    public static void RunShell(string folder, string command)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("bash", ["-c", command]) { WorkingDirectory = folder, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"bash -c '{command}' failed ({process.ExitCode}): {error}");
+    }
 }

@@ -255,7 +255,7 @@ public sealed class ResilienceSettingsTests
     [InlineData("    retry:\n      jitter: sometimes\n", "platform.bronze.retry.jitter", "true or false")]
     [InlineData("    retry: 3\n", "platform.bronze.retry", "must be a mapping")]
     [InlineData("    circuit_breaker:\n      failure_threshold: 1\n", "platform.bronze.circuit_breaker.failure_threshold", "0 (off) or at least 2")]
-    [InlineData("    circuit_breaker:\n      break_duration: 0\n", "platform.bronze.circuit_breaker.break_duration", "at least 0.5 seconds")]
+    [InlineData("    circuit_breaker:\n      break_duration: 0\n", "platform.bronze.circuit_breaker.break_duration", "must be between 500ms and 24h")]
     [InlineData("    rate_limit:\n      requests_per_second: 0\n", "platform.bronze.rate_limit.requests_per_second", "between")]
     [InlineData("    rate_limit:\n      burst: 0\n", "platform.bronze.rate_limit.burst", "between 1 and")]
     [InlineData("    timeout: 0\n", "platform.bronze.timeout", "more than 0 seconds")]

@@ -33,7 +33,7 @@ public class S3Fixture : IBackendFixture, IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask; // the server's data folder is thrown away after the run
 
     /// <summary>Settings for this fixture's bucket, as the config would give them for a custom endpoint.</summary>
-    public S3Settings Settings(string prefix, bool legacyUnchunked = false, long? partSize = null, long? multipartThreshold = null) => new()
+    public S3Settings Settings(string prefix, bool legacyUnchunked = false, long? partSize = null, long? multipartThreshold = null, long? copyPartSize = null) => new()
     {
         Bucket = Bucket,
         Prefix = prefix,
@@ -43,6 +43,8 @@ public class S3Fixture : IBackendFixture, IAsyncLifetime
         LegacyUnchunked = legacyUnchunked,
         PartSize = partSize ?? 16 * S3Settings.MiB,
         MultipartThreshold = multipartThreshold ?? 64 * S3Settings.MiB,
+        CopyMultipartThreshold = copyPartSize ?? S3Settings.MaxSinglePut,
+        CopyPartSize = copyPartSize ?? 512 * S3Settings.MiB,
         AccessKey = S3TestServer.AccessKey,
         SecretKey = S3TestServer.SecretKey,
     };
@@ -55,8 +57,10 @@ public class S3Fixture : IBackendFixture, IAsyncLifetime
     /// <summary>The main S3 test server has one defect the contract knows by name.</summary>
     public virtual IReadOnlyCollection<string> ServerDefects => [KnownServerDefects.S3rverDeepDelimiterListing];
 
+    /// <summary>Server-side copies above 5 MiB go as UploadPartCopy parts of 5 MiB (S3's smallest), so
+    /// the contract's multi-part copy sizes exercise them.</summary>
     public Task<BronzeStore> CreateStoreAsync() =>
-        Task.FromResult(new BronzeStore(new S3Backend(Settings(UniquePrefix())), "test"));
+        Task.FromResult(new BronzeStore(new S3Backend(Settings(UniquePrefix(), copyPartSize: S3Settings.MinPartSize)), "test"));
 }
 
 /// <summary>The same, on s3rver 3.7.1: the "legacy S3-compatible store".</summary>

@@ -14,17 +14,15 @@ namespace MedallionFoundry.Backends.Azure;
 /// connection, reused. Large files move as parallel blocks; every upload stores the whole-content
 /// MD5 as the blob's Content-MD5, and downloads are checked against it.
 /// </summary>
-public sealed class AzureBackend : StorageBackend
+public sealed partial class AzureBackend : StorageBackend
 {
     public static BackendDescriptor Descriptor { get; } = new()
     {
         Name = "azure",
         Description = "Azure Blob Storage or ADLS Gen2 (through the blob endpoint); also Azurite.",
-        RequiredKeys = ["azure_container"],
-        OptionalKeys = ["azure_storage_account", "azure_prefix"],
-        ConnectionSection = "azure_connection",
-        // Not required by the registry: AzureAuthSelector gives the better error, listing the options.
-        ConnectionSectionRequired = false,
+        Options = AzureOptions.All,
+        // Its section is not required by the registry: AzureAuthSelector gives the better error, listing the options.
+        OwnedSections = [AzureOptions.Connection],
         IsBuiltIn = true,
         Create = config => new AzureBackend(AzureSettings.FromConfig(config)),
     };

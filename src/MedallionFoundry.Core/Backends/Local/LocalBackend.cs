@@ -7,7 +7,7 @@ namespace MedallionFoundry.Backends.Local;
 /// Stores objects as files under a root folder (platform.bronze.local_path). Writes go to a
 /// temporary file in the target folder and are renamed into place, so readers never see half a file.
 /// </summary>
-public sealed class LocalBackend : StorageBackend
+public sealed partial class LocalBackend : StorageBackend
 {
     const string TempSuffix = ".mftmp";
     const int BufferSize = 1 << 20;
@@ -16,9 +16,9 @@ public sealed class LocalBackend : StorageBackend
     {
         Name = "local",
         Description = "A folder on the local disk or a mounted share.",
-        RequiredKeys = ["local_path"],
+        Options = LocalOptions.All,
         IsBuiltIn = true,
-        Create = config => new LocalBackend(Path.GetFullPath(config.Bronze.GetString("local_path", required: true)!, config.BaseDirectory)),
+        Create = config => new LocalBackend(Path.GetFullPath(config.Platform.String(LocalOptions.Path)!, config.BaseDirectory)),
     };
 
     public LocalBackend(string rootPath)

@@ -13,15 +13,14 @@ namespace MedallionFoundry.Backends.S3;
 /// large files as parallel multipart uploads read straight from disk. Every upload stores the MD5 of
 /// its bytes as metadata, and downloads are checked against it (see <see cref="S3Integrity"/>).
 /// </summary>
-public sealed class S3Backend : StorageBackend
+public sealed partial class S3Backend : StorageBackend
 {
     public static BackendDescriptor Descriptor { get; } = new()
     {
         Name = "s3",
         Description = "AWS S3 or an S3-compatible store (MinIO, Ceph, on-prem appliances).",
-        RequiredKeys = ["s3_bucket"],
-        OptionalKeys = ["s3_prefix"],
-        ConnectionSection = "s3_connection",
+        Options = S3Options.All,
+        OwnedSections = [S3Options.Connection],
         IsBuiltIn = true,
         Create = config => new S3Backend(S3Settings.FromConfig(config)),
     };
@@ -55,22 +54,10 @@ public sealed class S3Backend : StorageBackend
     public override async Task<RemoteObject> UploadAsync(string key, Stream content, UploadOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        // Content-MD5 and the metadata hash need the bytes first: such streams go up part by part
+        // from memory (no temporary file), hashed on the way (S3StreamUpload).
         if (!content.CanSeek || content.Length - content.Position > S3Settings.MaxSinglePut)
-        {
-            // Content-MD5 and the metadata hash need the bytes before the request: spool to a temp
-            // file (memory stays flat), which then goes up like any other file.
-            var spool = Path.Combine(Path.GetTempPath(), $"mf-s3-{Guid.NewGuid():N}.spool");
-            try
-            {
-                await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
-                    await content.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
-                return await UploadFileAsync(spool, key, options, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                try { File.Delete(spool); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
-        }
+            return await new S3StreamUpload(this, key, content, options).RunAsync(cancellationToken).ConfigureAwait(false);
 
         var start = content.Position;
         var md5 = await S3Integrity.HashStreamAsync(content, cancellationToken).ConfigureAwait(false);
@@ -102,7 +89,7 @@ public sealed class S3Backend : StorageBackend
             ?? throw new StorageNotFoundException($"The remote file '{key}' vanished right after its upload.", key);
     }
 
-    async Task<RemoteObject> PutSingleAsync(string key, Stream content, long length, byte[] md5, UploadOptions options, CancellationToken cancellationToken)
+    internal async Task<RemoteObject> PutSingleAsync(string key, Stream content, long length, byte[] md5, UploadOptions options, CancellationToken cancellationToken)
     {
         if (!options.Overwrite) await EnsureAbsentAsync(key, cancellationToken).ConfigureAwait(false);
         var md5Base64 = Convert.ToBase64String(md5);
@@ -144,7 +131,7 @@ public sealed class S3Backend : StorageBackend
 
     /// <summary>Overwrite = false on stores that ignore If-None-Match: check first. Another writer can
     /// still slip in between this check and the upload on such stores (documented in docs/backends/s3.md).</summary>
-    async Task EnsureAbsentAsync(string key, CancellationToken cancellationToken)
+    internal async Task EnsureAbsentAsync(string key, CancellationToken cancellationToken)
     {
         if (await StatAsync(key, cancellationToken).ConfigureAwait(false) is not null)
             throw new StorageConflictException($"The remote file '{key}' already exists in bucket '{Bucket}'.", key);

@@ -37,10 +37,12 @@ internal static class S3ClientFactory
         }
         configure?.Invoke(config);
 
-        if (!settings.HasKeys) return new AmazonS3Client(config); // the SDK's default credential chain
-        AWSCredentials credentials = settings.SessionToken is null
-            ? new BasicAWSCredentials(settings.AccessKey, settings.SecretKey)
-            : new SessionAWSCredentials(settings.AccessKey, settings.SecretKey, settings.SessionToken);
-        return new AmazonS3Client(credentials, config);
+        var client = settings.HasKeys ? new AmazonS3Client(Credentials(settings), config) : new AmazonS3Client(config); // else the SDK's default chain
+        S3CopySource.Install(client);
+        return client;
     }
+
+    static AWSCredentials Credentials(S3Settings settings) => settings.SessionToken is null
+        ? new BasicAWSCredentials(settings.AccessKey, settings.SecretKey)
+        : new SessionAWSCredentials(settings.AccessKey, settings.SecretKey, settings.SessionToken);
 }
