@@ -19,6 +19,8 @@
         'Get-BronzeFile'
         'Get-BronzeFileList'
         'Remove-BronzeFile'
+        'Copy-BronzeFile'
+        'Move-BronzeFile'
         'Test-BronzeStorage'
         'Register-BronzeStorageBackend'
         'Unregister-BronzeStorageBackend'

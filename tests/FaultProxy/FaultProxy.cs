@@ -61,6 +61,23 @@ public sealed class FaultProxy : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Body bytes that passed through the proxy, both ways (request bodies sent up, response bodies sent back).</summary>
+    public long BodyBytes => Interlocked.Read(ref _bodyBytes);
+
+    /// <summary>"METHOD target" of every request, in arrival order (to tell which API calls were made).</summary>
+    public IReadOnlyCollection<string> RequestLines => _requestLines;
+
+    /// <summary>Starts counting again (bytes, requests and request lines).</summary>
+    public void ResetCounters()
+    {
+        Interlocked.Exchange(ref _bodyBytes, 0);
+        Interlocked.Exchange(ref _requests, 0);
+        _requestLines.Clear();
+    }
+
+    long _bodyBytes;
+    readonly System.Collections.Concurrent.ConcurrentQueue<string> _requestLines = new();
     public int Failed => Volatile.Read(ref _failed);
     public int Reset => Volatile.Read(ref _reset);
 
@@ -94,6 +111,7 @@ public sealed class FaultProxy : IAsyncDisposable
     async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        _requestLines.Enqueue($"{context.Request.Method} {context.Features.Get<IHttpRequestFeature>()!.RawTarget}");
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
 
         if (DenyAll)
@@ -113,7 +131,7 @@ public sealed class FaultProxy : IAsyncDisposable
         var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(_target, rawTarget));
         var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
-        if (hasBody) request.Content = new StreamContent(Throttled(context.Request.Body));
+        if (hasBody) request.Content = new StreamContent(Counted(Throttled(context.Request.Body)));
         foreach (var (name, values) in context.Request.Headers)
         {
             if (HopHeaders.Contains(name)) continue;
@@ -132,7 +150,7 @@ public sealed class FaultProxy : IAsyncDisposable
         await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
         if (!cutOff)
         {
-            await Throttled(body).CopyToAsync(context.Response.Body, 16384, context.RequestAborted);
+            await Counted(Throttled(body)).CopyToAsync(context.Response.Body, 16384, context.RequestAborted);
             return;
         }
 
@@ -145,6 +163,8 @@ public sealed class FaultProxy : IAsyncDisposable
         await context.Response.Body.FlushAsync(context.RequestAborted);
         context.Abort();
     }
+
+    Stream Counted(Stream inner) => new CountingStream(inner, n => Interlocked.Add(ref _bodyBytes, n));
 
     Stream Throttled(Stream inner) => BytesPerSecond > 0 ? new ThrottledStream(inner, BytesPerSecond) : inner;
 

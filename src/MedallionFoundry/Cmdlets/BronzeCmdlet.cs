@@ -97,7 +97,7 @@ public abstract class BronzeCmdlet : PSCmdlet
         _ => exception,
     };
 
-    static (string Problem, ErrorCategory Category) Classify(Exception exception) => Unwrap(exception) switch
+    internal static (string Problem, ErrorCategory Category) Classify(Exception exception) => Unwrap(exception) switch
     {
         StorageException storage => storage.Kind switch
         {

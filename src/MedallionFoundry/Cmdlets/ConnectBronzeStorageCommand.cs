@@ -184,6 +184,7 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
 
         var connection = new BronzeConnection(Name, store, config.SourceFile, DateTimeOffset.Now);
         BronzeConnections.Add(connection);
+        Provider.BronzeDrives.Mount(this, Name);
         WriteVerbose($"Connected '{Name}' to {store.BackendType} storage at {store.Backend.Location}.");
         if (PassThru) WriteObject(BronzeStorageInfo.From(connection));
     }
