@@ -21,6 +21,8 @@
         'Remove-BronzeFile'
         'Copy-BronzeFile'
         'Move-BronzeFile'
+        'Sync-BronzeFolder'
+        'Compare-BronzeFolder'
         'Test-BronzeStorage'
         'Register-BronzeStorageBackend'
         'Unregister-BronzeStorageBackend'

@@ -152,3 +152,83 @@ Describe 'Secrets given as parameters' {
         ($err | Format-List * -Force | Out-String) + $err.Exception.ToString() | Should -Not -BeLike '*MfNotBase64*'
     }
 }
+
+Describe 'Custom backends declare options the same way' {
+    BeforeAll {
+        $script:vault = "vault$([guid]::NewGuid().ToString('N').Substring(0, 6))"
+        $script:seen = Join-Path $work 'vault-config.xml'
+        $list = [scriptblock]::Create(@"
+param(`$Prefix, `$Recursive, `$Config)
+`$Config | Export-Clixml -LiteralPath '$seen'
+if (`$Config.mode -eq 'fail') { throw "vault refused token `$(`$Config.token_env)" }
+"@)
+        Register-BronzeStorageBackend -Name $vault -Upload { param($LocalPath, $Key, $Config) } -Download { param($Key, $LocalPath, $Config) } -List $list -Delete { param($Key, $Config) } -Option @(
+            @{ Key = 'vault_url'; Required = $true; Description = 'Base URL of the vault.' }
+            @{ Key = 'port'; Type = 'Int'; Default = 8200; Min = 1; Max = 65535; Description = 'TCP port.' }
+            @{ Key = 'token_env'; Type = 'EnvVarName'; Sensitive = $true; Description = 'Variable holding the token.' }
+            @{ Key = 'mode'; Type = 'Enum'; Allowed = 'fast', 'safe', 'fail'; Default = 'safe'; Section = 'own' }
+            @{ Key = 'wait'; Type = 'Duration'; Default = '2s'; Section = 'own' }
+        )
+        $script:token = "MfVaultToken$([guid]::NewGuid().ToString('N'))"
+        $env:MF_VAULT_TOKEN = $token
+    }
+    AfterAll {
+        Unregister-BronzeStorageBackend -Name $vault -ErrorAction SilentlyContinue
+        Remove-Item Env:MF_VAULT_TOKEN -ErrorAction SilentlyContinue
+    }
+
+    It 'hands the script typed values with defaults applied' {
+        Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: https://vault.example`n    token_env: MF_VAULT_TOKEN`n"
+        Connect-BronzeStorage -ConfigPath $file -Name vault
+        Get-BronzeFileList -Connection vault | Out-Null
+        $config = Import-Clixml $seen
+        $config.port | Should -Be 8200
+        $config.port | Should -BeOfType [int]
+        $config.mode | Should -Be 'safe'
+        $config.wait | Should -Be ([TimeSpan]::FromSeconds(2))
+        $config.token_env | Should -Be $token
+    }
+
+    It 'validates them at Connect-BronzeStorage, naming the key' {
+        Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: u`n    port: 70000`n"
+        { Connect-BronzeStorage -ConfigPath $file } | Should -Throw -ErrorId $InvalidId -ExpectedMessage "*:5: The key 'platform.bronze.port' must be between 1 and 65535, not 70000."
+        Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n"
+        { Connect-BronzeStorage -ConfigPath $file } | Should -Throw -ErrorId $InvalidId -ExpectedMessage "*The key 'platform.bronze.vault_url' is required."
+        Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: u`n  ${vault}:`n    mode: slow`n"
+        { Connect-BronzeStorage -ConfigPath $file } | Should -Throw -ErrorId $InvalidId -ExpectedMessage "*:6: The key 'platform.$vault.mode' must be one of fast, safe, fail, not 'slow'."
+    }
+
+    It 'catches a near-miss typo of a custom key' {
+        Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: u`n    prot: 1`n"
+        { Connect-BronzeStorage -ConfigPath $file } | Should -Throw -ErrorId $InvalidId -ExpectedMessage "*:5: 'platform.bronze.prot' is not a known key; did you mean 'port'?"
+    }
+
+    It 'lists them in Get-BronzeStorageBackend' {
+        $options = (Get-BronzeStorageBackend $vault).Options
+        ($options | Where-Object Key -eq 'port').Default | Should -Be '8200'
+        ($options | Where-Object Key -eq 'token_env').Sensitive | Should -BeTrue
+        ($options | Where-Object Key -eq 'mode').Section | Should -Be "platform.$vault"
+        ($options | Where-Object Key -eq 'mode').Range | Should -Be 'fast, safe, fail'
+    }
+
+    It 'masks a sensitive value the backend puts in its own error, in every stream' {
+        Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: u`n    token_env: MF_VAULT_TOKEN`n  ${vault}:`n    mode: fail`n"
+        Connect-BronzeStorage -ConfigPath $file -Name vault
+        $env:TF_BUILD = 'True'
+        try { $all = Get-BronzeFileList -Connection vault -Verbose -Debug -ErrorAction Continue *>&1 | Out-String -Width 500 }
+        finally { Remove-Item Env:TF_BUILD }
+        ($all -replace '[\s|]+', ' ') | Should -BeLike '*vault refused token REDACTED*'
+        $all.Contains($token) | Should -BeFalse
+    }
+
+    It 'refuses a bad -Option with RegisterBronzeStorageBackendInvalidOption' -ForEach @(
+        @{ Option = @{ Type = 'Int' }; Message = '*needs Key*' }
+        @{ Option = @{ Key = 'a'; Type = 'Integer' }; Message = "*Type 'Integer'*" }
+        @{ Option = @{ Key = 'a'; Typo = 1 }; Message = "*unknown field 'Typo'*" }
+        @{ Option = @{ Key = 'a'; Type = 'Int'; Default = 'x' }; Message = '*default of the option*must be a whole number*' }
+        @{ Option = @{ Key = 'a'; Type = 'Enum' }; Message = '*Allowed*' }
+    ) {
+        { Register-BronzeStorageBackend -Name "bad$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Upload { param($LocalPath, $Key, $Config) } -Download { param($Key, $LocalPath, $Config) } -List { param($Prefix, $Recursive, $Config) } -Delete { param($Key, $Config) } -Option $Option } |
+            Should -Throw -ErrorId 'RegisterBronzeStorageBackendInvalidOption,MedallionFoundry.Commands.RegisterBronzeStorageBackendCommand' -ExpectedMessage $Message
+    }
+}

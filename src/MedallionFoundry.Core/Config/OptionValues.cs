@@ -24,6 +24,13 @@ public static partial class OptionValues
             return option.DefaultValue;
         }
         var text = section.GetString(option.Key, required: option.Required)!;
+        var value = Parse(section, option, text);
+        if (option.Sensitive) Resilience.SecretRedactor.Remember(value as string);
+        return value;
+    }
+
+    static object? Parse(ConfigSection section, OptionDeclaration option, string text)
+    {
         return option.Type switch
         {
             OptionType.String or OptionType.Path => text,

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MedallionFoundry.Config;
+using MedallionFoundry.Resilience;
 using MedallionFoundry.Session;
 using MedallionFoundry.Storage;
 
@@ -70,9 +71,10 @@ public abstract class BronzeCmdlet : PSCmdlet
 
     protected void WriteFileError(Exception exception, object? target) => WriteError(ErrorFor(exception, target));
 
-    /// <summary>Every non-terminating error of the module goes through here: also a ##vso line in Azure DevOps.</summary>
+    /// <summary>Every non-terminating error of the module goes through here: redacted, and also a ##vso line in Azure DevOps.</summary>
     protected new void WriteError(ErrorRecord errorRecord)
     {
+        Redact(errorRecord);
         AzureDevOpsLog.WriteError(this, errorRecord);
         OnErrorWritten();
         base.WriteError(errorRecord);
@@ -81,10 +83,28 @@ public abstract class BronzeCmdlet : PSCmdlet
     /// <summary>Called for every non-terminating error written (transfer cmdlets count it as a failed item).</summary>
     private protected virtual void OnErrorWritten() { }
 
+    // Every message the module writes goes through the one redactor (SecretRedactor).
+    protected new void WriteVerbose(string text) => base.WriteVerbose(SecretRedactor.Redact(text));
+
+    protected new void WriteDebug(string text) => base.WriteDebug(SecretRedactor.Redact(text));
+
+    protected new void WriteWarning(string text) => base.WriteWarning(SecretRedactor.Redact(text));
+
+    /// <summary>Shows the redacted message when the exception's own would reveal a sensitive value.</summary>
+    static void Redact(ErrorRecord record)
+    {
+        var message = record.ErrorDetails?.Message ?? record.Exception?.Message;
+        if (message is null) return;
+        var redacted = SecretRedactor.Redact(message);
+        if (redacted != message)
+            record.ErrorDetails = new ErrorDetails(redacted) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+    }
+
     /// <summary>Every terminating error of the module goes through here: also a ##vso line in Azure DevOps.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     protected new void ThrowTerminatingError(ErrorRecord errorRecord)
     {
+        Redact(errorRecord);
         AzureDevOpsLog.WriteError(this, errorRecord);
         base.ThrowTerminatingError(errorRecord);
         throw new InvalidOperationException("ThrowTerminatingError returned."); // never reached: it always throws

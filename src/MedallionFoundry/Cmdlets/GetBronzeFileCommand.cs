@@ -32,6 +32,14 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; }
 
+    /// <summary>"i/n": only the files whose remote path falls in shard i of n (see about_MedallionFoundry).</summary>
+    [Parameter]
+    [ValidateShard]
+    public string? Shard { get; set; }
+
+    Sync.Shard? ShardFilter => _shard ??= ValidateShardAttribute.Parse(Shard);
+    Sync.Shard? _shard;
+
     /// <summary>Listed folders (one-level listings) carry IsPrefix; they are not files.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public SwitchParameter IsPrefix { get; set; }
@@ -71,6 +79,7 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
                 WriteFileError(ex, remotePath);
                 continue;
             }
+            if (ShardFilter is { } shard && !shard.Contains(RemotePath.NormalizeFile(remotePath))) continue;
 
             if (!ShouldTransfer($"{remotePath} -> {localPath}", "Download", Size)) continue;
             if (MyInvocation.ExpectingInput) _progress.Started(Size);

@@ -50,6 +50,14 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; }
 
+    /// <summary>"i/n": only the files whose remote path falls in shard i of n (see about_MedallionFoundry).</summary>
+    [Parameter]
+    [ValidateShard]
+    public string? Shard { get; set; }
+
+    Sync.Shard? ShardFilter => _shard ??= ValidateShardAttribute.Parse(Shard);
+    Sync.Shard? _shard;
+
     ParallelTransfers<string, RemoteObject>? _transfers;
     TransferProgress? _progress;
 
@@ -62,7 +70,8 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
         _transfers ??= new ParallelTransfers<string, RemoteObject>(
             ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
 
-        var files = ExpandInput().Select(f => (f.Local, f.Remote, Size: new FileInfo(f.Local).Length)).ToList();
+        var files = ExpandInput().Where(f => ShardFilter is not { } shard || shard.Contains(f.Remote))
+            .Select(f => (f.Local, f.Remote, Size: new FileInfo(f.Local).Length)).ToList();
         foreach (var file in files) _progress.Started(file.Size);
         if (!MyInvocation.ExpectingInput) _progress.InputComplete();
         for (var i = 0; i < files.Count; i++)

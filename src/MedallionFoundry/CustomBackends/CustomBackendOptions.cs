@@ -23,9 +23,11 @@ public sealed class CustomBackendOptions
     /// <summary>Every option of the backend: <see cref="Options"/>, then <see cref="RequiredKeys"/> and
     /// <see cref="OptionalKeys"/> as plain string options under platform.bronze, then 'path' (-Path) and
     /// 'prefix' (-Prefix), which Connect-BronzeStorage has always passed to custom backends, unless declared.</summary>
-    public IReadOnlyList<OptionDeclaration> Declarations()
+    /// <param name="own">Options the backend type itself declares (a .NET backend's static Options property).</param>
+    public IReadOnlyList<OptionDeclaration> Declarations(IEnumerable<OptionDeclaration>? own = null)
     {
         var all = new List<OptionDeclaration>(Options);
+        foreach (var option in own ?? []) if (!all.Any(o => o.FullKey == option.FullKey)) all.Add(option);
         void Add(OptionDeclaration option)
         {
             if (!all.Any(o => o.FullKey == option.FullKey)) all.Add(option);
@@ -43,6 +45,7 @@ public sealed class CustomBackendOptions
     {
         var parameter = key switch { "path" => "Path", "prefix" => "Prefix", _ => null };
         if (parameter is not null && Options.Any(o => o.Parameter == parameter)) parameter = null;
+        if (Options.FirstOrDefault(o => o.Key == key && o.Section == OptionDeclaration.BronzeSection) is { } declared) return declared;
         return new OptionDeclaration
         {
             Key = key,

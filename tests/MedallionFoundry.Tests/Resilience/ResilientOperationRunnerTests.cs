@@ -285,3 +285,19 @@ public sealed class SecretRedactorTests
         Assert.Contains("REDACTED", redacted);
     }
 }
+
+public sealed class RememberedSecretTests
+{
+    [Fact]
+    public void The_value_of_a_sensitive_option_read_by_the_binder_is_masked_everywhere_after()
+    {
+        var secret = $"MfRemembered{Guid.NewGuid():N}";
+        var config = PlatformConfig.Parse(
+            "platform:\n  bronze:\n    s3_bucket: b\n  s3_connection:\n    endpoint_url: http://127.0.0.1:9\n    access_key_env: A\n    secret_key_env: S\n",
+            "platform.yaml", name => name == "S" ? secret : "access");
+
+        MedallionFoundry.Backends.S3.S3Settings.FromConfig(config);
+
+        Assert.Equal($"the server said {SecretRedactor.Mask} twice: {SecretRedactor.Mask}", SecretRedactor.Redact($"the server said {secret} twice: {secret}"));
+    }
+}

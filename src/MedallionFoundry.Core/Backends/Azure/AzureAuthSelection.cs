@@ -70,7 +70,7 @@ public static class AzureAuthSelector
             {
                 Method = AzureAuthMethod.ConnectionString,
                 DecidingKey = AzureOptions.ConnectionStringEnv.FullKey,
-                ConnectionString = connection.GetFromEnvironment(AzureOptions.ConnectionStringEnv.Key, required: true),
+                ConnectionString = connection.String(AzureOptions.ConnectionStringEnv),
             };
 
         if (connection.Has(AzureOptions.AccountKeyEnv.Key) || connection.Has(AzureOptions.AccountNameEnv.Key))
@@ -79,7 +79,7 @@ public static class AzureAuthSelector
                 throw connection.Error(AzureOptions.AccountKeyEnv.Key,
                     $"The key '{AzureOptions.AccountNameEnv.FullKey}' is set, so '{AzureOptions.AccountKeyEnv.FullKey}' must name the variable holding the account key.");
             var name = connection.Has(AzureOptions.AccountNameEnv.Key)
-                ? connection.GetFromEnvironment(AzureOptions.AccountNameEnv.Key, required: true)
+                ? connection.String(AzureOptions.AccountNameEnv)
                 : configuredAccount;
             if (string.IsNullOrWhiteSpace(name))
                 throw connection.Error(AzureOptions.AccountNameEnv.Key,
@@ -89,7 +89,7 @@ public static class AzureAuthSelector
                 Method = AzureAuthMethod.AccountKey,
                 DecidingKey = AzureOptions.AccountKeyEnv.FullKey,
                 AccountName = name.Trim(),
-                AccountKey = connection.GetFromEnvironment(AzureOptions.AccountKeyEnv.Key, required: true),
+                AccountKey = connection.String(AzureOptions.AccountKeyEnv),
             };
         }
 
@@ -98,7 +98,7 @@ public static class AzureAuthSelector
             {
                 Method = AzureAuthMethod.SasToken,
                 DecidingKey = AzureOptions.SasTokenEnv.FullKey,
-                SasToken = connection.GetFromEnvironment(AzureOptions.SasTokenEnv.Key, required: true)!.Trim().TrimStart('?'),
+                SasToken = connection.String(AzureOptions.SasTokenEnv)!.Trim().TrimStart('?'),
             };
 
         string[] principalKeys = [AzureOptions.TenantIdEnv.Key, AzureOptions.ClientIdEnv.Key, AzureOptions.ClientSecretEnv.Key];
@@ -112,9 +112,9 @@ public static class AzureAuthSelector
             {
                 Method = AzureAuthMethod.ServicePrincipal,
                 DecidingKey = AzureOptions.ClientSecretEnv.FullKey,
-                TenantId = connection.GetFromEnvironment(AzureOptions.TenantIdEnv.Key, required: true),
-                ClientId = connection.GetFromEnvironment(AzureOptions.ClientIdEnv.Key, required: true),
-                ClientSecret = connection.GetFromEnvironment(AzureOptions.ClientSecretEnv.Key, required: true),
+                TenantId = connection.String(AzureOptions.TenantIdEnv),
+                ClientId = connection.String(AzureOptions.ClientIdEnv),
+                ClientSecret = connection.String(AzureOptions.ClientSecretEnv),
             };
         }
 
