@@ -53,6 +53,11 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
 
     SyncDirection Way => ParseEnum<SyncDirection>(Direction);
 
+    protected override string TransferOperation => "Sync";
+
+    /// <summary>The shared summary line; under TF_BUILD a run with any failed file fails the step.</summary>
+    protected override void EndProcessing() => CompleteTransfer();
+
     protected override void ProcessRecord()
     {
         var clock = Stopwatch.StartNew();
@@ -92,6 +97,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
             summary.Failed++;
         }
         summary.Skipped = plan.Count(a => a.Reason == SyncReason.Equal);
+        Summary.AddSkipped(summary.Skipped);
 
         var transfers = plan.Where(a => a.Action is SyncActionKind.Upload or SyncActionKind.Download).ToList();
         var deletes = plan.Where(a => a.Action == SyncActionKind.Delete).ToList();
@@ -139,15 +145,16 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
                 }
                 results[action.Path] = "Failed";
                 summary.Failed++;
-                var error = Unwrap(task.Exception!);
-                if (!(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
-                    WriteFileError(error, Way == SyncDirection.Upload ? action.Comparison.Local!.FullPath : action.Comparison.Remote!.Path);
+                // A connection failure cancels the rest and ends the run with one terminating error (after the drain).
+                ReportFailure(task.Exception!, Way == SyncDirection.Upload ? action.Comparison.Local!.FullPath : action.Comparison.Remote!.Path);
             },
             () => { progress.Write(); WriteResilienceMessages(); });
 
+        var started = 0;
         foreach (var action in transfers)
         {
-            if (CancellationToken.IsCancellationRequested) break;
+            if (CancellationToken.IsCancellationRequested || ConnectionFailed) break;
+            started++;
             var target = Way == SyncDirection.Upload ? remote.PathOf(action.Path) : action.Path;
             if (!ShouldProcess(target, $"{action.Action} ({action.Reason})")) continue;
             progress.Started(action.Size);
@@ -174,6 +181,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
         progress.InputComplete();
         queue.Drain();
         progress.Complete();
+        ThrowIfConnectionFailed(transfers.Count - started);
         if (CancellationToken.IsCancellationRequested) throw new PipelineStoppedException();
         return results;
     }
@@ -210,7 +218,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
             {
                 var ok = !failed.Contains(d.Comparison.Remote!.Path);
                 results[d.Path] = ok ? "Done" : "Failed";
-                if (ok) summary.Deleted++; else summary.Failed++;
+                if (ok) { summary.Deleted++; Summary.AddSucceeded(); } else summary.Failed++;
             }
         }
         else
@@ -222,6 +230,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
                     File.Delete(LocalDestination.Resolve(localRoot, d.Path));
                     results[d.Path] = "Done";
                     summary.Deleted++;
+                    Summary.AddSucceeded();
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidRemotePathException)
                 {
