@@ -95,7 +95,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
         var transfers = plan.Where(a => a.Action is SyncActionKind.Upload or SyncActionKind.Download).ToList();
         var deletes = plan.Where(a => a.Action == SyncActionKind.Delete).ToList();
         // The total first; under -WhatIf each file's line follows from the per-file ShouldProcess calls, which change nothing.
-        var total = $"Sync: {transfers.Count} to {(Way == SyncDirection.Upload ? "upload" : "download")} ({TransferProgress.Format(transfers.Sum(a => a.Size))}), {deletes.Count} to delete, {summary.Skipped} equal";
+        var total = $"Sync: {transfers.Count} to {(Way == SyncDirection.Upload ? "upload" : "download")} ({SizeFormatter.Format(transfers.Sum(a => a.Size))}), {deletes.Count} to delete, {summary.Skipped} equal";
         var pair = $"{localRoot} {(Way == SyncDirection.Upload ? "->" : "<-")} {remote.Prefix}";
         var whatIf = false;
         if (!ShouldProcess($"Performing the operation \"{total}\" on target \"{pair}\".", total, "Sync-BronzeFolder", out var reason))
@@ -122,14 +122,14 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
     {
         var results = new Dictionary<string, string>(StringComparer.Ordinal);
         var store = remote.Store;
-        var progress = new TransferProgress(this, "Sync-BronzeFolder", Way == SyncDirection.Upload ? "Uploading" : "Downloading");
+        var progress = new TransferProgress(this, "Sync-BronzeFolder", Way == SyncDirection.Upload ? "Uploading" : "Downloading", Summary);
         var queue = new ParallelTransfers<SyncAction, RemoteObject>(ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency,
             (action, task) =>
             {
-                progress.Finished();
                 WriteResilienceMessages();
                 if (task.IsCompletedSuccessfully)
                 {
+                    Summary.AddSucceeded(action.Size); // what the progress bar counts as done
                     results[action.Path] = "Done";
                     if (Way == SyncDirection.Upload) summary.Uploaded++; else summary.Downloaded++;
                     summary.Bytes += action.Size;
@@ -170,6 +170,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
                 queue.Add(action, () => store.DownloadFileAsync(remotePath, local, overwrite: true, new TransferOptions { Progress = progress.Bytes }, CancellationToken));
             }
         }
+        progress.InputComplete();
         queue.Drain();
         progress.Complete();
         if (CancellationToken.IsCancellationRequested) throw new PipelineStoppedException();
