@@ -271,3 +271,45 @@ Get-BronzeFileList x/ | Remove-BronzeFile -WhatIf
         Test-Path "$src-dl" | Should -BeFalse
     }
 }
+
+Describe 'Deleting a prefix and filtering listings (item 2)' {
+    BeforeEach {
+        $script:root = New-TestFolder 'prefix-store'
+        foreach ($p in 'thr/dt=1/a.csv', 'thr/dt=1/b.tmp.csv', 'thr/dt=1/deep/c.csv', 'thr/dt=10/keep.csv', 'thr/dt=2/keep.csv', 'thr-other/keep.csv') {
+            New-TestFile (Join-Path $root $p) -Size 1024 | Out-Null
+        }
+        (Get-Item (Join-Path $root 'thr/dt=1/a.csv')).LastWriteTimeUtc = [datetime]::new(2020, 1, 1, 0, 0, 0, [DateTimeKind]::Utc)
+        Connect-BronzeStorage -Backend Local -Path $root
+    }
+    AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'Remove-BronzeFile -Prefix -Recurse deletes every file under the folder and nothing beside it' {
+        Remove-BronzeFile -Prefix thr/dt=1 -Recurse
+        (Get-BronzeFileList).Path | Should -Be @('thr-other/keep.csv', 'thr/dt=10/keep.csv', 'thr/dt=2/keep.csv')
+    }
+
+    It '-Prefix needs -Recurse, and -WhatIf prints the count and size first, deleting nothing' {
+        { Remove-BronzeFile -Prefix thr/dt=1 } | Should -Throw -ErrorId 'RemoveBronzeFilePrefixNeedsRecurse,MedallionFoundry.Commands.RemoveBronzeFileCommand'
+        $run = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; Connect-BronzeStorage -Backend Local -Path '$root'; Remove-BronzeFile -Prefix thr/dt=1/ -Recurse -WhatIf"
+        $lines = $run.Output -split "`n" | Where-Object { $_ -like 'What if:*' }
+        $lines[0] | Should -Match "3 files \(3\.0 KiB\) under 'thr/dt=1/'"
+        $lines[-1] | Should -Be 'What if: Delete: 3 files, 3.0 KiB in total.'
+        @(Get-BronzeFileList thr/dt=1/).Count | Should -Be 3
+    }
+
+    It 'deletes a prefix of more files than one batch holds' {
+        $many = Join-Path $root 'many'
+        New-Item -ItemType Directory $many | Out-Null
+        foreach ($i in 1..2100) { [IO.File]::WriteAllText((Join-Path $many "f$i.csv"), 'x') }
+        $verbose = Remove-BronzeFile -Prefix many -Recurse -Verbose 4>&1 | ForEach-Object Message
+        ($verbose -join "`n") | Should -Match '(?m)^Delete: 2100 succeeded, 0 failed'
+        Test-Path $many | Should -BeFalse
+    }
+
+    It 'Get-BronzeFileList -Include, -Exclude, -OlderThan and -NewerThan filter while streaming' {
+        (Get-BronzeFileList thr/dt=1/ -Include *.csv -Exclude *.tmp.csv).Path | Should -Be @('thr/dt=1/a.csv', 'thr/dt=1/deep/c.csv')
+        (Get-BronzeFileList thr/ -Include 'thr/dt=1*/*' -Exclude '*/deep/*').Path | Should -Be @('thr/dt=1/a.csv', 'thr/dt=1/b.tmp.csv', 'thr/dt=10/keep.csv')
+        (Get-BronzeFileList thr/ -OlderThan ([datetime]'2021-01-01')).Path | Should -Be 'thr/dt=1/a.csv'
+        @(Get-BronzeFileList thr/ -NewerThan ([datetime]'2021-01-01')).Count | Should -Be 4
+    }
+}
