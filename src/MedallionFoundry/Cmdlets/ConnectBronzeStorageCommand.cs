@@ -141,6 +141,10 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet, IDynamicParamete
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "default";
 
+    /// <summary>Do not check at connect time that the bucket, container or root exists and the credentials work.</summary>
+    [Parameter]
+    public SwitchParameter SkipCheck { get; set; }
+
     /// <summary>Output the connection.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -207,11 +211,31 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet, IDynamicParamete
             return;
         }
 
+        if (!SkipCheck) CheckOrThrow(store);
+
         var connection = new BronzeConnection(Name, store, config.SourceFile, DateTimeOffset.Now);
         BronzeConnections.Add(connection);
         Provider.BronzeDrives.Mount(this, Name);
         WriteVerbose($"Connected '{Name}' to {store.BackendType} storage at {store.Backend.Location}.");
         if (PassThru) WriteObject(BronzeStorageInfo.From(connection));
+    }
+
+    /// <summary>One cheap request, so a misspelled bucket or a wrong key fails here, not once per file later.</summary>
+    void CheckOrThrow(BronzeStore store)
+    {
+        try
+        {
+            Await(store.CheckAsync(CancellationToken));
+            foreach (var message in store.Runner.DrainMessages()) WriteVerbose(message);
+        }
+        catch (StorageException ex)
+        {
+            foreach (var message in store.Runner.DrainMessages()) WriteVerbose(message);
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            var record = ErrorFor(ex, ex.Path);
+            record.ErrorDetails = new ErrorDetails($"{ex.Message} ({store.BackendType} storage at {store.Backend.Location}; Connect-BronzeStorage checks the connection, -SkipCheck skips that.)");
+            ThrowTerminatingError(record);
+        }
     }
 
     /// <summary>The bound parameters as plain values for <see cref="OptionParameters"/>: credentials and

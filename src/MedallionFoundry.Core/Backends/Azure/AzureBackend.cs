@@ -340,6 +340,13 @@ public sealed partial class AzureBackend : StorageBackend
         _batch.DeleteAsync(keys, cancellationToken);
 
     /// <summary>With create_container: true, creates the container once per session before the first write.</summary>
+    /// <summary>With create_container the container is made first, so the check lists an existing one.</summary>
+    public override async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync("", cancellationToken).ConfigureAwait(false);
+        await base.CheckAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     Task EnsureContainerAsync(string key, CancellationToken cancellationToken)
     {
         if (!_settings.CreateContainer) return Task.CompletedTask;
