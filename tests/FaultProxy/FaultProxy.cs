@@ -71,6 +71,23 @@ public sealed class FaultProxy : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Body bytes that passed through the proxy, both ways (request bodies sent up, response bodies sent back).</summary>
+    public long BodyBytes => Interlocked.Read(ref _bodyBytes);
+
+    /// <summary>"METHOD target" of every request, in arrival order (to tell which API calls were made).</summary>
+    public IReadOnlyCollection<string> RequestLines => _requestLines;
+
+    /// <summary>Starts counting again (bytes, requests and request lines).</summary>
+    public void ResetCounters()
+    {
+        Interlocked.Exchange(ref _bodyBytes, 0);
+        Interlocked.Exchange(ref _requests, 0);
+        _requestLines.Clear();
+    }
+
+    long _bodyBytes;
+    readonly System.Collections.Concurrent.ConcurrentQueue<string> _requestLines = new();
     public int Failed => Volatile.Read(ref _failed);
     public int Reset => Volatile.Read(ref _reset);
     public int Flipped => Volatile.Read(ref _flipped);
@@ -106,6 +123,7 @@ public sealed class FaultProxy : IAsyncDisposable
     async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        _requestLines.Enqueue($"{context.Request.Method} {context.Features.Get<IHttpRequestFeature>()!.RawTarget}");
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
 
         if (NeverAnswer)
@@ -136,7 +154,7 @@ public sealed class FaultProxy : IAsyncDisposable
         if (flipRequest) Interlocked.Increment(ref _flipped);
         if (hasBody)
         {
-            var requestBody = Throttled(context.Request.Body);
+            var requestBody = Counted(Throttled(context.Request.Body));
             request.Content = new StreamContent(flipRequest ? new BitFlipStream(requestBody, (context.Request.ContentLength ?? 2) / 2) : requestBody);
         }
         foreach (var (name, values) in context.Request.Headers)
@@ -169,7 +187,7 @@ public sealed class FaultProxy : IAsyncDisposable
         var source = flipResponse ? new BitFlipStream(body, length / 2) : body;
         if (!cutOff)
         {
-            await Throttled(source).CopyToAsync(context.Response.Body, 16384, context.RequestAborted);
+            await Counted(Throttled(source)).CopyToAsync(context.Response.Body, 16384, context.RequestAborted);
             return;
         }
 
@@ -181,6 +199,8 @@ public sealed class FaultProxy : IAsyncDisposable
         await context.Response.Body.FlushAsync(context.RequestAborted);
         context.Abort();
     }
+
+    Stream Counted(Stream inner) => new CountingStream(inner, n => Interlocked.Add(ref _bodyBytes, n));
 
     Stream Throttled(Stream inner) => BytesPerSecond > 0 ? new ThrottledStream(inner, BytesPerSecond) : inner;
 

@@ -63,7 +63,7 @@ Import-Module '$ModuleManifest'
         $run = Invoke-ChildPwsh $script
         $run.Output | Should -Not -Match 'c2VjcmV0a2V5'
         $run.Output | Should -Not -Match 'abc%2Fdef'
-        $run.Output | Should -Match 'AccountKey=\*\*\*'
+        $run.Output | Should -Match 'AccountKey=REDACTED'
         $run.Output | Should -Match '\(file: a/b\.csv\)'
     }
 }

@@ -88,3 +88,13 @@ Text after.
         $example.Remarks.Trim() | Should -Be 'Text after.'
     }
 }
+
+Describe 'about_Bronze_Provider' {
+    It 'is found by Get-Help and lists what works and what is refused' {
+        $text = Get-Help about_Bronze_Provider | Out-String
+        $text | Should -Match 'about_Bronze_Provider'
+        $text | Should -Match 'WHAT WORKS'
+        $text | Should -Match 'WHAT IS REFUSED'
+        $text | Should -Match 'New-PSDrive'
+    }
+}

@@ -16,7 +16,7 @@ $env:MF_MODULE_PATH = (Resolve-Path $ModulePath).Path
 $config = New-PesterConfiguration
 $config.Run.Path = $PSScriptRoot
 $config.Run.PassThru = $true
-$config.Output.Verbosity = 'Normal'
+$config.Output.Verbosity = $(if ($env:MF_PESTER_VERBOSITY) { $env:MF_PESTER_VERBOSITY } else { 'Normal' })
 if ($Filter) { $config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName) }
 
 $result = Invoke-Pester -Configuration $config

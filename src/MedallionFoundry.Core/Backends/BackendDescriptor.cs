@@ -4,8 +4,8 @@ using MedallionFoundry.Storage;
 namespace MedallionFoundry.Backends;
 
 /// <summary>
-/// Everything the factory needs to know about one backend: its name, the config keys it needs
-/// (checked before it is created, so errors name them) and how to create it.
+/// Everything the factory needs to know about one backend: its name, its declared options (checked
+/// before it is created, so errors name them; also the source of its parameters and docs) and how to create it.
 /// </summary>
 public sealed class BackendDescriptor
 {
@@ -14,14 +14,32 @@ public sealed class BackendDescriptor
 
     public string Description { get; init; } = "";
 
-    /// <summary>Keys that must be present under platform.bronze.</summary>
-    public IReadOnlyList<string> RequiredKeys { get; init; } = Array.Empty<string>();
+    /// <summary>Every option the backend reads, declared once (the shared ones in <see cref="SharedOptions"/> are added by <see cref="AllOptions"/>).</summary>
+    public IReadOnlyList<OptionDeclaration> Options { get; init; } = Array.Empty<OptionDeclaration>();
 
-    /// <summary>Keys that may be present under platform.bronze (for help and Get-BronzeStorageBackend).</summary>
-    public IReadOnlyList<string> OptionalKeys { get; init; } = Array.Empty<string>();
+    /// <summary>Its own options, then the ones every backend shares (backend choice, resilience).</summary>
+    public IEnumerable<OptionDeclaration> AllOptions => Options.Concat(SharedOptions.All);
 
-    /// <summary>Name of its section beside bronze (e.g. "s3_connection"), if it has one.</summary>
-    public string? ConnectionSection { get; init; }
+    /// <summary>Sections the backend owns entirely ("platform.s3_connection"): an unknown key in them is an error.</summary>
+    public IReadOnlyList<string> OwnedSections { get; init; } = Array.Empty<string>();
+
+    /// <summary>Keys that must be present under platform.bronze (from <see cref="Options"/>).</summary>
+    public IReadOnlyList<string> RequiredKeys => BronzeKeys(required: true);
+
+    /// <summary>Keys that may be present under platform.bronze (from <see cref="Options"/>).</summary>
+    public IReadOnlyList<string> OptionalKeys => BronzeKeys(required: false);
+
+    IReadOnlyList<string> BronzeKeys(bool required) =>
+        Options.Where(o => o.Section == OptionDeclaration.BronzeSection && o.Required == required).Select(o => o.Key).ToList();
+
+    /// <summary>Name of its section beside bronze (e.g. "s3_connection"), if it has one; by default its first owned section.</summary>
+    public string? ConnectionSection
+    {
+        get => _connectionSection ?? OwnedSections.FirstOrDefault()?["platform.".Length..];
+        init => _connectionSection = value;
+    }
+
+    readonly string? _connectionSection;
 
     public bool ConnectionSectionRequired { get; init; }
 

@@ -52,22 +52,41 @@ public sealed class BackendRegistry
         return _backends.TryRemove(name, out _);
     }
 
-    /// <summary>Validates the config against the chosen backend's needs and creates it.</summary>
-    public StorageBackend Create(PlatformConfig config)
+    /// <summary>The backend a config selects; an error naming storage_backend when it is disabled or unknown.</summary>
+    public BackendDescriptor Select(PlatformConfig config)
     {
         if (!config.StorageEnabled)
-            throw config.Bronze.Error(config.Bronze.Has("storage_enabled") ? "storage_enabled" : "s3_enabled",
-                "Storage is disabled by 'platform.bronze.storage_enabled: false' in this config.");
-
+        {
+            var flag = config.Bronze.Has(SharedOptions.StorageEnabled.Key) ? SharedOptions.StorageEnabled : SharedOptions.S3Enabled;
+            throw config.Bronze.Error(flag.Key, $"Storage is disabled by '{SharedOptions.StorageEnabled.FullKey}: false' in this config.");
+        }
         if (!TryGet(config.BackendName, out var descriptor))
-            throw config.Bronze.Error("storage_backend",
-                $"The storage backend '{config.BackendName}' in 'platform.bronze.storage_backend' is not known. Available backends: {string.Join(", ", Names)}.");
+            throw config.Bronze.Error(SharedOptions.StorageBackend.Key,
+                $"The storage backend '{config.BackendName}' in '{SharedOptions.StorageBackend.FullKey}' is not known. Available backends: {string.Join(", ", Names)}.");
+        return descriptor;
+    }
 
-        foreach (var key in descriptor.RequiredKeys)
-            config.Bronze.GetString(key, required: true);
+    /// <summary>Checks the config against the chosen backend's declared options (typos, unknown keys in
+    /// owned sections, presence, types, ranges) and creates it.</summary>
+    /// <param name="verbose">Receives the unknown keys that were allowed (listed with -Verbose).</param>
+    public StorageBackend Create(PlatformConfig config, Action<string>? verbose = null)
+    {
+        var descriptor = Select(config);
+        Validate(config, descriptor, verbose);
+        return descriptor.Create(config);
+    }
+
+    /// <summary>Everything about a config that can be checked without creating the backend.</summary>
+    public void Validate(PlatformConfig config, BackendDescriptor descriptor, Action<string>? verbose = null)
+    {
+        var known = Descriptors.Append(descriptor).SelectMany(d => d.AllOptions).Distinct().ToList();
+        var owned = descriptor.OwnedSections
+            .Concat(SharedOptions.All.Select(o => o.Section).Where(s => s != OptionDeclaration.BronzeSection))
+            .Distinct(StringComparer.Ordinal).ToList();
+        foreach (var key in KeyCheck.Check(config.Platform, known, owned))
+            verbose?.Invoke($"The key '{key}' is not one MedallionFoundry reads; ignored.");
+        OptionValues.Validate(config.Platform, descriptor.AllOptions);
         if (descriptor.ConnectionSection is { } section)
             config.Section(section, descriptor.ConnectionSectionRequired);
-
-        return descriptor.Create(config);
     }
 }

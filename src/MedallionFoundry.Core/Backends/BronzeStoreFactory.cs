@@ -8,10 +8,15 @@ namespace MedallionFoundry.Backends;
 public static class BronzeStoreFactory
 {
     /// <param name="resilience">Settings to use instead of those in the config (parameters win over YAML).</param>
-    public static BronzeStore Create(PlatformConfig config, string name = "default", BackendRegistry? registry = null, ResilienceSettings? resilience = null)
+    /// <param name="verbose">Receives notes for -Verbose (unknown keys that were allowed).</param>
+    public static BronzeStore Create(PlatformConfig config, string name = "default", BackendRegistry? registry = null, ResilienceSettings? resilience = null,
+        Action<string>? verbose = null)
     {
-        resilience ??= ResilienceSettings.FromConfig(config.Bronze); // validated before any client is made
-        var backend = (registry ?? BackendRegistry.Default).Create(config);
+        registry ??= BackendRegistry.Default;
+        var descriptor = registry.Select(config);
+        registry.Validate(config, descriptor, verbose); // typos and bad values fail before any client is made
+        resilience ??= ResilienceSettings.FromConfig(config.Bronze);
+        var backend = descriptor.Create(config);
         return new BronzeStore(backend, name, new ResilientOperationRunner(resilience, name));
     }
 }

@@ -1,25 +1,27 @@
-using System.Globalization;
-
 namespace MedallionFoundry.Config;
 
 /// <summary>
 /// One mapping of the platform config (e.g. "platform.bronze"), read with typed getters whose errors
-/// name the full key, the file and the line. Built from YAML or from cmdlet parameters.
+/// name the full key, the file and the line (or, for a value given as a Connect-BronzeStorage
+/// parameter, the parameter). Built from YAML or from cmdlet parameters.
 /// Values are strings, nested <see cref="ConfigSection"/>s or lists of those.
 /// </summary>
 public sealed class ConfigSection
 {
     readonly Dictionary<string, object?> _values;
     readonly Dictionary<string, int> _lines;
+    readonly Dictionary<string, string> _parameters;
 
     public ConfigSection(string path, IDictionary<string, object?>? values = null, string? file = null,
-        int? line = null, IDictionary<string, int>? lines = null, Func<string, string?>? environment = null)
+        int? line = null, IDictionary<string, int>? lines = null, Func<string, string?>? environment = null,
+        IDictionary<string, string>? parameters = null)
     {
         Path = path;
         File = file;
         Line = line;
         _values = new Dictionary<string, object?>(values ?? new Dictionary<string, object?>(), StringComparer.Ordinal);
         _lines = new Dictionary<string, int>(lines ?? new Dictionary<string, int>(), StringComparer.Ordinal);
+        _parameters = new Dictionary<string, string>(parameters ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         Environment = environment ?? System.Environment.GetEnvironmentVariable;
     }
 
@@ -41,9 +43,53 @@ public sealed class ConfigSection
 
     public int? LineOf(string key) => _lines.TryGetValue(key, out var l) ? l : Line;
 
-    public ConfigException Error(string key, string message) => new(message, KeyPath(key), File, LineOf(key));
+    /// <summary>The Connect-BronzeStorage parameter a value came from ("MaxAttempts"); null for a YAML value.</summary>
+    public string? ParameterOf(string key) => _parameters.GetValueOrDefault(key);
+
+    /// <summary>An error about one key: names the key, and the file and line or the parameter it came from.</summary>
+    public ConfigException Error(string key, string message)
+    {
+        if (ParameterOf(key) is { } parameter)
+            return new ConfigException($"{message} (given as -{parameter})", KeyPath(key), parameter: parameter);
+        return new ConfigException(message, KeyPath(key), File, LineOf(key));
+    }
 
     public object? Raw(string key) => _values.GetValueOrDefault(key);
+
+    /// <summary>The section at a dotted path at or below this one ("platform.bronze.retry"); null when absent.</summary>
+    public ConfigSection? Find(string path)
+    {
+        if (path == Path) return this;
+        var start = Path.Length == 0 ? 0 : Path.Length + 1;
+        if (Path.Length > 0 && !path.StartsWith(Path + ".", StringComparison.Ordinal)) return null;
+        var section = this;
+        foreach (var name in path[start..].Split('.'))
+        {
+            section = section.GetSection(name);
+            if (section is null) return null;
+        }
+        return section;
+    }
+
+    /// <summary>A copy with one value set (by a parameter) at a dotted path below this section; missing sections are created.</summary>
+    public ConfigSection With(string sectionPath, string key, object? value, string? parameter, Func<string, string?> environment)
+    {
+        var values = new Dictionary<string, object?>(_values, StringComparer.Ordinal);
+        var parameters = new Dictionary<string, string>(_parameters, StringComparer.Ordinal);
+        if (sectionPath == Path)
+        {
+            values[key] = value;
+            if (parameter is null) parameters.Remove(key);
+            else parameters[key] = parameter;
+        }
+        else
+        {
+            var childName = sectionPath[(Path.Length == 0 ? 0 : Path.Length + 1)..].Split('.')[0];
+            var child = Raw(childName) as ConfigSection ?? new ConfigSection(KeyPath(childName), file: File, line: LineOf(childName), environment: environment);
+            values[childName] = child.With(sectionPath, key, value, parameter, environment);
+        }
+        return new ConfigSection(Path, values, File, Line, _lines, environment, parameters);
+    }
 
     /// <summary>A scalar string; null when absent (or an error naming the key when required).</summary>
     public string? GetString(string key, bool required = false)
@@ -64,53 +110,17 @@ public sealed class ConfigSection
         }
     }
 
-    public bool? GetBool(string key)
-    {
-        var s = GetString(key);
-        if (s is null) return null;
-        return s.Trim().ToLowerInvariant() switch
-        {
-            "true" or "yes" or "on" => true,
-            "false" or "no" or "off" => false,
-            _ => throw Error(key, $"The key '{KeyPath(key)}' must be true or false, not '{s}'."),
-        };
-    }
+    public bool? GetBool(string key) => GetString(key) is { } text ? OptionValues.ParseBool(this, key, text, sensitive: false) : null;
 
-    public int? GetInt(string key, int min = int.MinValue, int max = int.MaxValue)
-    {
-        var s = GetString(key);
-        if (s is null) return null;
-        if (!int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-            throw Error(key, $"The key '{KeyPath(key)}' must be a whole number, not '{s}'.");
-        if (n < min || n > max)
-            throw Error(key, $"The key '{KeyPath(key)}' must be between {min} and {max}, not {n}.");
-        return n;
-    }
+    public int? GetInt(string key, int min = int.MinValue, int max = int.MaxValue) =>
+        GetString(key) is { } text ? (int)OptionValues.ParseWhole(this, key, text, min, max, sensitive: false) : null;
 
-    public double? GetDouble(string key, double min = double.MinValue, double max = double.MaxValue)
-    {
-        var s = GetString(key);
-        if (s is null) return null;
-        if (!double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || double.IsNaN(n))
-            throw Error(key, $"The key '{KeyPath(key)}' must be a number, not '{s}'.");
-        if (n < min || n > max)
-            throw Error(key, $"The key '{KeyPath(key)}' must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, not {s}.");
-        return n;
-    }
+    public double? GetDouble(string key, double min = double.MinValue, double max = double.MaxValue) =>
+        GetString(key) is { } text ? OptionValues.ParseNumber(this, key, text, min, max, minExclusive: false, sensitive: false) : null;
 
-    /// <summary>A duration in seconds ("30", "0.5") or with a unit ("500ms", "2s", "1m").</summary>
-    public TimeSpan? GetDuration(string key)
-    {
-        var s = GetString(key)?.Trim().ToLowerInvariant();
-        if (s is null) return null;
-        var (number, scale) = s.EndsWith("ms") ? (s[..^2], 0.001)
-            : s.EndsWith('s') ? (s[..^1], 1.0)
-            : s.EndsWith('m') ? (s[..^1], 60.0)
-            : (s, 1.0);
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n < 0 || double.IsNaN(n))
-            throw Error(key, $"The key '{KeyPath(key)}' must be a non-negative duration in seconds (or with ms/s/m), not '{s}'.");
-        return TimeSpan.FromSeconds(n * scale);
-    }
+    /// <summary>A duration in seconds ("30", "0.5") or with a unit ("500ms", "2s", "1m", "1h").</summary>
+    public TimeSpan? GetDuration(string key) =>
+        GetString(key) is { } text ? OptionValues.ParseDuration(this, key, text, 0, OptionValues.MaxDurationSeconds, minExclusive: false) : null;
 
     /// <summary>A nested mapping; null when absent (or an error naming it when required).</summary>
     public ConfigSection? GetSection(string key, bool required = false)
@@ -127,7 +137,7 @@ public sealed class ConfigSection
 
     /// <summary>
     /// Reads a key that names an environment variable (e.g. access_key_env: BRONZE_S3_ACCESS_KEY) and
-    /// returns the variable's value. The error names the key and the variable, never the value.
+    /// returns the variable's value. Errors name the key and the variable, never the value.
     /// </summary>
     public string? GetFromEnvironment(string key, bool required = false)
     {
@@ -139,8 +149,11 @@ public sealed class ConfigSection
         return value;
     }
 
+    /// <summary>The variable a *_env key names, for messages about its value ("the variable 'X' named by 'key'").</summary>
+    public string DescribeVariable(string key) =>
+        ParameterOf(key) is { } parameter ? $"the value of -{parameter}" : $"the environment variable '{GetString(key)?.Trim()}' named by '{KeyPath(key)}'";
 
-    static string Describe(object value) => value switch
+    internal static string Describe(object value) => value switch
     {
         ConfigSection => "mapping",
         System.Collections.IList => "list",

@@ -16,9 +16,9 @@ public sealed class PlatformConfig
         Platform = platform;
         Bronze = bronze;
         SourceFile = sourceFile;
-        BackendName = (bronze.GetString("storage_backend") ?? DefaultBackend).Trim().ToLowerInvariant();
+        BackendName = bronze.String(SharedOptions.StorageBackend)!.Trim().ToLowerInvariant();
         if (BackendName.Length == 0)
-            throw bronze.Error("storage_backend", "The key 'platform.bronze.storage_backend' must not be empty.");
+            throw bronze.Error(SharedOptions.StorageBackend.Key, $"The key '{SharedOptions.StorageBackend.FullKey}' must not be empty.");
         StorageEnabled = ReadEnabled(bronze);
     }
 
@@ -43,10 +43,21 @@ public sealed class PlatformConfig
     /// <summary>A section beside bronze, e.g. Section("s3_connection").</summary>
     public ConfigSection? Section(string name, bool required = false) => Platform.GetSection(name, required);
 
+    /// <summary>Limits that keep a hostile or broken file (a "billion laughs" of aliases, thousands of
+    /// nested brackets) from using gigabytes or overflowing the stack: far above any real config.</summary>
+    public const int MaxDepth = 64;
+    public const int MaxNodes = 100_000;
+    public const long MaxFileBytes = 4L << 20;
+
     public static PlatformConfig Load(string path, Func<string, string?>? environment = null)
     {
         string text;
-        try { text = File.ReadAllText(path); }
+        try
+        {
+            if (new FileInfo(path) is { Exists: true, Length: > MaxFileBytes })
+                throw new ConfigException($"The config file is larger than {MaxFileBytes >> 20} MiB; a platform config is a few kilobytes.", null, path);
+            text = File.ReadAllText(path);
+        }
         catch (FileNotFoundException) { throw new ConfigException($"The config file '{path}' does not exist.", null, path); }
         catch (DirectoryNotFoundException) { throw new ConfigException($"The config file '{path}' does not exist.", null, path); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -60,6 +71,7 @@ public sealed class PlatformConfig
         var stream = new YamlStream();
         try
         {
+            CheckShape(yaml, sourceName ?? "<yaml>");
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException ex)
@@ -75,7 +87,8 @@ public sealed class PlatformConfig
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException("The config must be a YAML mapping with 'platform:' at the top.", "platform", sourceName ?? "<yaml>", 1);
 
-        var top = (ConfigSection)Convert(root, "", sourceName, environment)!;
+        var budget = new NodeBudget(sourceName ?? "<yaml>");
+        var top = (ConfigSection)Convert(root, "", sourceName, environment, budget)!;
         var platform = top.GetSection("platform")
             ?? throw new ConfigException("The key 'platform' is required at the top of the config.", "platform", sourceName, 1);
         return FromPlatform(platform);
@@ -94,31 +107,82 @@ public sealed class PlatformConfig
         return FromPlatform(new ConfigSection("platform", platformValues, environment: environment));
     }
 
-    static PlatformConfig FromPlatform(ConfigSection platform)
+    static PlatformConfig FromPlatform(ConfigSection platform, string? sourceFile = null)
     {
         var bronze = platform.GetSection("bronze", required: true)!;
-        return new PlatformConfig(platform, bronze, platform.File);
+        return new PlatformConfig(platform, bronze, sourceFile ?? platform.File);
+    }
+
+    /// <summary>A copy with one option set from a Connect-BronzeStorage parameter (which wins over the file).
+    /// Errors about it then name the parameter.</summary>
+    public PlatformConfig With(OptionDeclaration option, string? value, string parameter, Func<string, string?> environment) =>
+        new(Platform.With(option.Section, option.Key, value, parameter, environment), SourceFile, BaseDirectory);
+
+    PlatformConfig(ConfigSection platform, string? sourceFile, string baseDirectory)
+        : this(platform, platform.GetSection("bronze", required: true)!, sourceFile)
+    {
+        BaseDirectory = baseDirectory;
     }
 
     static bool ReadEnabled(ConfigSection bronze)
     {
-        var preferred = bronze.GetBool("storage_enabled");
-        var legacy = bronze.GetBool("s3_enabled");
+        var preferred = bronze.IsSet(SharedOptions.StorageEnabled) ? bronze.Bool(SharedOptions.StorageEnabled) : null;
+        var legacy = bronze.Bool(SharedOptions.S3Enabled);
         if (preferred is not null && legacy is not null && preferred != legacy)
-            throw bronze.Error("s3_enabled",
-                "The keys 'platform.bronze.storage_enabled' and 'platform.bronze.s3_enabled' disagree; keep only storage_enabled.");
+            throw bronze.Error(SharedOptions.S3Enabled.Key,
+                $"The keys '{SharedOptions.StorageEnabled.FullKey}' and '{SharedOptions.S3Enabled.FullKey}' disagree; keep only {SharedOptions.StorageEnabled.Key}.");
         return preferred ?? legacy ?? true;
     }
 
-    static object? Convert(YamlNode node, string path, string? file, Func<string, string?>? environment)
+    /// <summary>Walks the parser's events (no recursion, nothing built) and refuses a file nested deeper than
+    /// <see cref="MaxDepth"/> or with more than <see cref="MaxNodes"/> nodes, before the tree is built.</summary>
+    static void CheckShape(string yaml, string file)
     {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        int depth = 0, nodes = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth)
+                        throw new ConfigException($"The file nests mappings or lists deeper than {MaxDepth} levels.", null, file, (int)parser.Current.Start.Line);
+                    nodes++;
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+                case YamlDotNet.Core.Events.Scalar or YamlDotNet.Core.Events.AnchorAlias:
+                    nodes++;
+                    break;
+            }
+            if (nodes > MaxNodes)
+                throw new ConfigException($"The file has more than {MaxNodes} values; a platform config has a few dozen.", null, file, (int)parser.Current!.Start.Line);
+        }
+    }
+
+    /// <summary>Counts the values built, aliases expanded: a few anchors referring to each other can stand for billions.</summary>
+    sealed class NodeBudget(string file)
+    {
+        int _used;
+
+        public void Take(YamlNode node)
+        {
+            if (++_used > MaxNodes)
+                throw new ConfigException($"The file expands to more than {MaxNodes} values through its aliases (*name); a platform config needs none of that.", null, file, (int)node.Start.Line);
+        }
+    }
+
+    static object? Convert(YamlNode node, string path, string? file, Func<string, string?>? environment, NodeBudget budget)
+    {
+        budget.Take(node);
         switch (node)
         {
             case YamlScalarNode scalar:
                 var isPlainNull = scalar.Style == ScalarStyle.Plain && (scalar.Value is null or "" or "~" or "null" or "Null" or "NULL");
                 return isPlainNull ? null : scalar.Value;
             case YamlSequenceNode sequence:
-                return sequence.Children.Select((child, i) => Convert(child, $"{path}[{i}]", file, environment)).ToList();
+                return sequence.Children.Select((child, i) => Convert(child, $"{path}[{i}]", file, environment, budget)).ToList();
             case YamlMappingNode mapping:
                 var values = new Dictionary<string, object?>(StringComparer.Ordinal);
                 var lines = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -129,7 +193,7 @@ public sealed class PlatformConfig
                     var childPath = path.Length == 0 ? key : $"{path}.{key}";
                     if (values.ContainsKey(key))
                         throw new ConfigException($"The key '{childPath}' appears twice.", childPath, file, (int)keyNode.Start.Line);
-                    values[key] = Convert(valueNode, childPath, file, environment);
+                    values[key] = Convert(valueNode, childPath, file, environment, budget);
                     lines[key] = (int)keyNode.Start.Line;
                 }
                 return new ConfigSection(path, values, file, (int)mapping.Start.Line, lines, environment);

@@ -46,63 +46,35 @@ public sealed record ResilienceSettings
 
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>platform.bronze.stall_timeout; read here and by the S3 and Azure client factories.</summary>
-    public static TimeSpan ReadStallTimeout(ConfigSection bronze)
-    {
-        var stall = bronze.GetDuration("stall_timeout");
-        if (stall is { } s && s <= TimeSpan.Zero)
-            throw bronze.Error("stall_timeout", "The key 'platform.bronze.stall_timeout' must be more than 0 seconds.");
-        return stall ?? DefaultStallTimeout;
-    }
+    /// <summary>platform.bronze.stall_timeout (<see cref="ResilienceOptions.StallTimeout"/>); read here and by the S3 and Azure settings.</summary>
+    public static TimeSpan ReadStallTimeout(ConfigSection bronze) => bronze.Duration(ResilienceOptions.StallTimeout)!.Value;
 
     public static ResilienceSettings Default { get; } = new();
 
-    /// <summary>Reads the settings under platform.bronze; errors name the key.</summary>
+    /// <summary>Reads the settings under platform.bronze (<see cref="ResilienceOptions"/>); errors name the key.</summary>
     public static ResilienceSettings FromConfig(ConfigSection bronze)
     {
-        var settings = Default;
-        if (bronze.GetSection("retry") is { } retry)
+        var settings = Default with
         {
-            settings = settings with
-            {
-                MaxAttempts = retry.GetInt("max_attempts", 1, 20) ?? settings.MaxAttempts,
-                BaseDelay = retry.GetDuration("base_delay") ?? settings.BaseDelay,
-                MaxDelay = retry.GetDuration("max_delay") ?? settings.MaxDelay,
-                Jitter = retry.GetBool("jitter") ?? settings.Jitter,
-            };
-            if (settings.MaxDelay < settings.BaseDelay)
-                throw retry.Error("max_delay", $"The key '{retry.KeyPath("max_delay")}' must not be smaller than base_delay.");
-        }
-        if (bronze.GetSection("circuit_breaker") is { } breaker)
-        {
-            var threshold = breaker.GetInt("failure_threshold", 0, 10000);
-            if (threshold == 1)
-                throw breaker.Error("failure_threshold", $"The key '{breaker.KeyPath("failure_threshold")}' must be 0 (off) or at least 2.");
-            settings = settings with
-            {
-                FailureThreshold = threshold ?? settings.FailureThreshold,
-                BreakDuration = breaker.GetDuration("break_duration") ?? settings.BreakDuration,
-            };
-            if (settings.BreakDuration < TimeSpan.FromMilliseconds(500))
-                throw breaker.Error("break_duration", $"The key '{breaker.KeyPath("break_duration")}' must be at least 0.5 seconds.");
-        }
-        if (bronze.GetSection("rate_limit") is { } rate)
-        {
-            settings = settings with
-            {
-                RequestsPerSecond = rate.GetDouble("requests_per_second", 0.001, 1_000_000) ?? settings.RequestsPerSecond,
-                Burst = rate.GetInt("burst", 1, 100_000) ?? settings.Burst,
-            };
-        }
-        var timeout = bronze.GetDuration("timeout");
-        if (timeout is { } t && t <= TimeSpan.Zero)
-            throw bronze.Error("timeout", "The key 'platform.bronze.timeout' must be more than 0 seconds.");
-        var transferTimeout = bronze.GetDuration("transfer_timeout");
-        return settings with
-        {
-            Timeout = timeout ?? settings.Timeout,
-            TransferTimeout = transferTimeout is { } tt && tt > TimeSpan.Zero ? tt : settings.TransferTimeout,
+            MaxAttempts = bronze.Int(ResilienceOptions.MaxAttempts)!.Value,
+            BaseDelay = bronze.Duration(ResilienceOptions.BaseDelay)!.Value,
+            MaxDelay = bronze.Duration(ResilienceOptions.MaxDelay)!.Value,
+            Jitter = bronze.Bool(ResilienceOptions.Jitter)!.Value,
+            FailureThreshold = bronze.Int(ResilienceOptions.FailureThreshold)!.Value,
+            BreakDuration = bronze.Duration(ResilienceOptions.BreakDuration)!.Value,
+            RequestsPerSecond = bronze.Number(ResilienceOptions.RequestsPerSecond),
+            Burst = bronze.Int(ResilienceOptions.Burst)!.Value,
+            Timeout = bronze.Duration(ResilienceOptions.Timeout)!.Value,
+            TransferTimeout = bronze.Duration(ResilienceOptions.TransferTimeout) is { } t && t > TimeSpan.Zero ? t : null,
             StallTimeout = ReadStallTimeout(bronze),
         };
+        if (settings.MaxDelay < settings.BaseDelay)
+            throw ErrorAt(bronze, ResilienceOptions.MaxDelay, $"The key '{ResilienceOptions.MaxDelay.FullKey}' must not be smaller than {ResilienceOptions.BaseDelay.Key}.");
+        if (settings.FailureThreshold == 1)
+            throw ErrorAt(bronze, ResilienceOptions.FailureThreshold, $"The key '{ResilienceOptions.FailureThreshold.FullKey}' must be 0 (off) or at least 2.");
+        return settings;
     }
+
+    static ConfigException ErrorAt(ConfigSection bronze, OptionDeclaration option, string message) =>
+        (bronze.Find(option.Section) ?? bronze).Error(option.Key, message);
 }

@@ -78,7 +78,8 @@ public sealed class ResilientOperationRunner : OperationRunner
         {
             var until = _openUntil > DateTimeOffset.Now ? _openUntil : DateTimeOffset.Now + (ex.RetryAfter ?? Settings.BreakDuration);
             throw new StorageException(StorageErrorKind.CircuitOpen,
-                $"The circuit for connection '{_connection}' is open until {until.ToLocalTime():HH:mm:ss} after {Settings.FailureThreshold} failures in a row; calls fail fast until then. Last failure: {ex.InnerException?.Message ?? "see earlier errors"}",
+                $"The circuit for connection '{_connection}' is open until {until.ToLocalTime():HH:mm:ss} after {Settings.FailureThreshold} failures in a row; calls fail fast until then, so the {operation} of '{path}' was not tried. " +
+                $"The connection's last failure (which may be another file's): {ex.InnerException?.Message ?? "see earlier errors"}",
                 path, ex);
         }
         catch (TimeoutRejectedException ex)

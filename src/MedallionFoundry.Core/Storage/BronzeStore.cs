@@ -205,6 +205,10 @@ public sealed class BronzeStore : IAsyncDisposable
         return failures;
     }
 
+    /// <summary>Checks that the bucket, container or root exists and the credentials work (one cheap request).</summary>
+    public Task CheckAsync(CancellationToken cancellationToken = default) =>
+        Runner.RunAsync("check", "", async ct => { await Backend.CheckAsync(ct).ConfigureAwait(false); return true; }, cancellationToken);
+
     /// <summary>
     /// Copies one remote file of this store to <paramref name="destinationPath"/> in <paramref name="destination"/>
     /// (which may be this store): server-side when the destination backend can copy from this one, streamed

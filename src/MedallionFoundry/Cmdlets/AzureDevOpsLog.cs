@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using System.Text.RegularExpressions;
+using MedallionFoundry.Resilience;
 
 namespace MedallionFoundry.Commands;
 
@@ -7,16 +7,36 @@ namespace MedallionFoundry.Commands;
 /// Azure DevOps logging commands. When TF_BUILD is set (every Azure Pipelines agent sets it), each error
 /// a cmdlet reports is also written as a '##vso[task.logissue type=error]' line, so it shows in the
 /// run summary with the file it is about. The line is built from the error id, the message and the
-/// target only; anything that looks like a key or token is masked as a second line of defence.
+/// target only; anything that looks like a key or token, and every sensitive option's value, is masked (SecretRedactor).
 /// </summary>
-internal static partial class AzureDevOpsLog
+internal static class AzureDevOpsLog
 {
     public static bool Enabled => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD"));
+
+    /// <summary>Running in a CI system (Azure Pipelines sets TF_BUILD; most others set CI).</summary>
+    public static bool IsCi => Enabled || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>Environment variable that, set to false/0/no, stops <see cref="FailTask"/> from failing the step.</summary>
+    public const string FailTaskVariable = "MEDALLIONFOUNDRY_FAIL_TASK";
 
     public static void WriteError(PSCmdlet cmdlet, ErrorRecord record)
     {
         if (!Enabled) return;
-        var line = "##vso[task.logissue type=error]" + Escape(Describe(record));
+        WriteLine(cmdlet, "##vso[task.logissue type=error]" + Escape(Describe(record)));
+    }
+
+    /// <summary>Marks the step failed ('##vso[task.complete result=Failed;]'), so a script that carries on
+    /// after per-file errors still fails the step. Opt out with MEDALLIONFOUNDRY_FAIL_TASK=false.</summary>
+    public static void FailTask(PSCmdlet cmdlet, string reason)
+    {
+        if (!Enabled) return;
+        var optOut = Environment.GetEnvironmentVariable(FailTaskVariable)?.Trim().ToLowerInvariant();
+        if (optOut is "false" or "0" or "no" or "off") return;
+        WriteLine(cmdlet, "##vso[task.complete result=Failed;]" + Escape(Redact(reason)));
+    }
+
+    static void WriteLine(PSCmdlet cmdlet, string line)
+    {
         try
         {
             if (cmdlet.Host?.UI is { } ui) ui.WriteLine(line);
@@ -41,11 +61,8 @@ internal static partial class AzureDevOpsLog
         return Redact($"{id}: {message}");
     }
 
-    internal static string Redact(string text) => SecretPattern().Replace(text, m => m.Groups["name"].Value + "=***");
+    internal static string Redact(string text) => SecretRedactor.Redact(text);
 
     /// <summary>Logging command data: '%' first, then line breaks (the command is one line).</summary>
     static string Escape(string text) => text.Replace("%", "%AZP25").Replace("\r", "%0D").Replace("\n", "%0A");
-
-    [GeneratedRegex(@"(?<name>AccountKey|SharedAccessSignature|SharedAccessKey|sig|password|pwd|secret|token|X-Amz-Signature|X-Amz-Credential)=[^;&\s'""]+", RegexOptions.IgnoreCase)]
-    private static partial Regex SecretPattern();
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MedallionFoundry.Config;
+using MedallionFoundry.Resilience;
 using MedallionFoundry.Session;
 using MedallionFoundry.Storage;
 
@@ -20,6 +21,11 @@ public abstract class BronzeCmdlet : PSCmdlet
     protected string ErrorIdPrefix => MyInvocation.MyCommand.Name.Replace("-", "");
 
     protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <summary>Cancels the work still running (as Ctrl+C would), e.g. after a connection failure.</summary>
+    protected void CancelWork() => _cancellation.Cancel();
+
+    bool _recommendedForce;
 
     /// <summary>Waits for an engine call. There is no synchronization context on the pipeline thread.</summary>
     protected T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
@@ -49,24 +55,56 @@ public abstract class BronzeCmdlet : PSCmdlet
     {
         var (problem, category) = Classify(exception);
         var record = new ErrorRecord(exception, ErrorIdPrefix + problem, category, target);
-        if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile")
+        // An account-level refusal: say which connection (account, container or bucket) it was.
+        if (Unwrap(exception) is StorageException { Kind: StorageErrorKind.AccessDenied } denied
+            && denied.InnerException is not (UnauthorizedAccessException or IOException) && ConnectionDescription is { } where)
+            record.ErrorDetails = new ErrorDetails($"{denied.Message} (connection {where})");
+        // One recommendation per run is enough: the next hundred files would repeat it.
+        if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile" && !_recommendedForce
+            && (_recommendedForce = true))
             record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Use -Force to overwrite the local file." };
         return record;
     }
 
+    /// <summary>"'default': azure storage at https://account.blob.core.windows.net/container", when a connection is in use.</summary>
+    private protected virtual string? ConnectionDescription => null;
+
     protected void WriteFileError(Exception exception, object? target) => WriteError(ErrorFor(exception, target));
 
-    /// <summary>Every non-terminating error of the module goes through here: also a ##vso line in Azure DevOps.</summary>
+    /// <summary>Every non-terminating error of the module goes through here: redacted, and also a ##vso line in Azure DevOps.</summary>
     protected new void WriteError(ErrorRecord errorRecord)
     {
+        Redact(errorRecord);
         AzureDevOpsLog.WriteError(this, errorRecord);
+        OnErrorWritten();
         base.WriteError(errorRecord);
+    }
+
+    /// <summary>Called for every non-terminating error written (transfer cmdlets count it as a failed item).</summary>
+    private protected virtual void OnErrorWritten() { }
+
+    // Every message the module writes goes through the one redactor (SecretRedactor).
+    protected new void WriteVerbose(string text) => base.WriteVerbose(SecretRedactor.Redact(text));
+
+    protected new void WriteDebug(string text) => base.WriteDebug(SecretRedactor.Redact(text));
+
+    protected new void WriteWarning(string text) => base.WriteWarning(SecretRedactor.Redact(text));
+
+    /// <summary>Shows the redacted message when the exception's own would reveal a sensitive value.</summary>
+    static void Redact(ErrorRecord record)
+    {
+        var message = record.ErrorDetails?.Message ?? record.Exception?.Message;
+        if (message is null) return;
+        var redacted = SecretRedactor.Redact(message);
+        if (redacted != message)
+            record.ErrorDetails = new ErrorDetails(redacted) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
     }
 
     /// <summary>Every terminating error of the module goes through here: also a ##vso line in Azure DevOps.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     protected new void ThrowTerminatingError(ErrorRecord errorRecord)
     {
+        Redact(errorRecord);
         AzureDevOpsLog.WriteError(this, errorRecord);
         base.ThrowTerminatingError(errorRecord);
         throw new InvalidOperationException("ThrowTerminatingError returned."); // never reached: it always throws
@@ -79,7 +117,7 @@ public abstract class BronzeCmdlet : PSCmdlet
         _ => exception,
     };
 
-    static (string Problem, ErrorCategory Category) Classify(Exception exception) => Unwrap(exception) switch
+    internal static (string Problem, ErrorCategory Category) Classify(Exception exception) => Unwrap(exception) switch
     {
         StorageLocalIOException { InnerException: UnauthorizedAccessException } => ("LocalAccessDenied", ErrorCategory.PermissionDenied),
         StorageLocalIOException local => ("LocalIOError", local.Reading ? ErrorCategory.ReadError : ErrorCategory.WriteError),

@@ -1,7 +1,8 @@
 using System.Management.Automation;
+using System.Net;
+using System.Security;
 using MedallionFoundry.Backends;
 using MedallionFoundry.Config;
-using MedallionFoundry.Resilience;
 using MedallionFoundry.Session;
 using MedallionFoundry.Storage;
 
@@ -13,7 +14,7 @@ namespace MedallionFoundry.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "BronzeStorage", DefaultParameterSetName = ConfigSet)]
 [OutputType(typeof(BronzeStorageInfo))]
-public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
+public sealed class ConnectBronzeStorageCommand : BronzeCmdlet, IDynamicParameters
 {
     const string ConfigSet = "ConfigFile";
     const string ParameterSet = "Parameters";
@@ -68,15 +69,23 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
     [ValidateNotNullOrEmpty]
     public string? Container { get; set; }
 
-    /// <summary>Azure: connection string.</summary>
+    /// <summary>Azure: connection string, as a SecureString (a plain string or a PSCredential's password is accepted too).</summary>
     [Parameter(ParameterSetName = ParameterSet)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
+    [SecretArgumentTransformation]
+    [ValidateNotNull]
+    public SecureString? ConnectionString { get; set; }
 
-    /// <summary>Azure: SAS token.</summary>
+    /// <summary>Azure: SAS token, as a SecureString (a plain string or a PSCredential's password is accepted too).</summary>
     [Parameter(ParameterSetName = ParameterSet)]
-    [ValidateNotNullOrEmpty]
-    public string? SasToken { get; set; }
+    [SecretArgumentTransformation]
+    [ValidateNotNull]
+    public SecureString? SasToken { get; set; }
+
+    /// <summary>Azure: account key (shared-key authentication, with -Account), as a SecureString or a PSCredential.</summary>
+    [Parameter(ParameterSetName = ParameterSet)]
+    [SecretArgumentTransformation]
+    [ValidateNotNull]
+    public SecureString? AccountKey { get; set; }
 
     /// <summary>Azure: authenticate with a managed identity / the default credential chain.</summary>
     [Parameter(ParameterSetName = ParameterSet)]
@@ -93,47 +102,38 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
 
     /// <summary>Attempts per operation, the first included (overrides platform.bronze.retry.max_attempts).</summary>
     [Parameter]
-    [ValidateRange(1, 20)]
     public int MaxAttempts { get; set; }
 
     /// <summary>Seconds before the first retry; doubles each retry (retry.base_delay).</summary>
     [Parameter]
-    [ValidateRange(0.0, 3600.0)]
     public double RetryBaseDelaySeconds { get; set; }
 
     /// <summary>Longest wait between retries, in seconds (retry.max_delay).</summary>
     [Parameter]
-    [ValidateRange(0.0, 3600.0)]
     public double RetryMaxDelaySeconds { get; set; }
 
     /// <summary>Failures in a row that open the circuit; 0 turns it off (circuit_breaker.failure_threshold).</summary>
     [Parameter]
-    [ValidateRange(0, 10000)]
-    public int CircuitBreakerThreshold { get; set; } = -1;
+    public int CircuitBreakerThreshold { get; set; }
 
     /// <summary>Seconds an open circuit fails calls fast (circuit_breaker.break_duration).</summary>
     [Parameter]
-    [ValidateRange(0.5, 86400.0)]
     public double CircuitBreakSeconds { get; set; }
 
     /// <summary>Requests per second across the connection (rate_limit.requests_per_second).</summary>
     [Parameter]
-    [ValidateRange(0.001, 1000000.0)]
     public double RequestsPerSecond { get; set; }
 
     /// <summary>Requests allowed at once before the rate applies (rate_limit.burst).</summary>
     [Parameter]
-    [ValidateRange(1, 100000)]
     public int Burst { get; set; }
 
     /// <summary>Seconds one attempt of a list, stat or delete may take (timeout).</summary>
     [Parameter]
-    [ValidateRange(0.001, 86400.0)]
     public double TimeoutSeconds { get; set; }
 
     /// <summary>Seconds one attempt of an upload or download may take (transfer_timeout; default none).</summary>
     [Parameter]
-    [ValidateRange(0.001, 604800.0)]
     public double TransferTimeoutSeconds { get; set; }
 
     /// <summary>Name of this connection (default "default"). Several can be open; the last is current.</summary>
@@ -141,32 +141,68 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "default";
 
+    /// <summary>Do not check at connect time that the bucket, container or root exists and the credentials work.</summary>
+    [Parameter]
+    public SwitchParameter SkipCheck { get; set; }
+
     /// <summary>Output the connection.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Parameters of the chosen backend's options that have no static parameter (custom backends,
+    /// new backends): they appear, and tab-complete, once -Backend is given. Enum options complete their values.</summary>
+    public object? GetDynamicParameters()
+    {
+        if (string.IsNullOrWhiteSpace(Backend) || !BackendRegistry.Default.TryGet(Backend.Trim(), out var descriptor)) return null;
+        var parameters = new RuntimeDefinedParameterDictionary();
+        foreach (var name in OptionParameters.For(descriptor).Where(n => StaticParameters.Value.All(p => !p.Equals(n, StringComparison.OrdinalIgnoreCase))))
+        {
+            var option = descriptor.AllOptions.First(o => string.Equals(o.Parameter, name, StringComparison.OrdinalIgnoreCase));
+            var parameter = new ParameterAttribute { ParameterSetName = ParameterSet };
+            if (option.Help.Length > 0) parameter.HelpMessage = option.Help;
+            var attributes = new System.Collections.ObjectModel.Collection<Attribute> { parameter };
+            if (option.Type == OptionType.Enum) attributes.Add(new ValidateSetAttribute(option.Allowed.ToArray()) { IgnoreCase = true });
+            if (option.Sensitive) attributes.Add(new SecretArgumentTransformationAttribute());
+            var type = option.Sensitive ? typeof(SecureString) : option.Type switch
+            {
+                OptionType.Int => typeof(int),
+                OptionType.Number or OptionType.Duration => typeof(double),
+                OptionType.Bool => typeof(SwitchParameter),
+                _ => typeof(string),
+            };
+            parameters.Add(name, new RuntimeDefinedParameter(name, type, attributes));
+        }
+        return parameters;
+    }
+
+    static readonly Lazy<string[]> StaticParameters = new(() =>
+        typeof(ConnectBronzeStorageCommand).GetProperties().Where(p => p.IsDefined(typeof(ParameterAttribute), true)).Select(p => p.Name)
+            .Concat(["Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable",
+                "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable"]).ToArray());
+
     protected override void EndProcessing()
     {
+        BronzeStore store;
         PlatformConfig config;
         try
         {
-            config = ParameterSetName == ConfigSet ? LoadFile() : FromParameters();
+            config = ParameterSetName == ConfigSet
+                ? PlatformConfig.Load(GetUnresolvedProviderPathFromPSPath(ConfigPath))
+                : PlatformConfig.FromValues(new Dictionary<string, object?> { [SharedOptions.StorageBackend.Key] = Backend.Trim().ToLowerInvariant() });
             config.BaseDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            // Parameters go through the option table into the config, so the binder reads them like YAML values.
+            var descriptor = BackendRegistry.Default.Select(config);
+            config = OptionParameters.Apply(config, descriptor, ParameterValues(), BackendRegistry.Default);
+            store = BronzeStoreFactory.Create(config, Name, verbose: WriteVerbose);
         }
         catch (ConfigException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "ConnectBronzeStorageInvalidConfiguration", ErrorCategory.InvalidData, ex.Key ?? ConfigPath));
+            ThrowTerminatingError(new ErrorRecord(ex, "ConnectBronzeStorageInvalidConfiguration", ErrorCategory.InvalidData, ex.Key ?? ex.Parameter ?? ConfigPath));
             return;
         }
-
-        BronzeStore store;
-        try
+        catch (ParameterNotApplicableException ex)
         {
-            store = BronzeStoreFactory.Create(config, Name, resilience: ResilienceFromParameters(ResilienceSettings.FromConfig(config.Bronze)));
-        }
-        catch (ConfigException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "ConnectBronzeStorageInvalidConfiguration", ErrorCategory.InvalidData, ex.Key));
+            ThrowTerminatingError(new ErrorRecord(ex, "ConnectBronzeStorageParameterNotApplicable", ErrorCategory.InvalidArgument, ex.Parameter));
             return;
         }
         catch (StorageException ex)
@@ -175,85 +211,50 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
             return;
         }
 
+        if (!SkipCheck) CheckOrThrow(store);
+
         var connection = new BronzeConnection(Name, store, config.SourceFile, DateTimeOffset.Now);
         BronzeConnections.Add(connection);
+        Provider.BronzeDrives.Mount(this, Name);
         WriteVerbose($"Connected '{Name}' to {store.BackendType} storage at {store.Backend.Location}.");
         if (PassThru) WriteObject(BronzeStorageInfo.From(connection));
     }
 
-    /// <summary>Parameters given on the command line win over the YAML values.</summary>
-    ResilienceSettings ResilienceFromParameters(ResilienceSettings settings)
+    /// <summary>One cheap request, so a misspelled bucket or a wrong key fails here, not once per file later.</summary>
+    void CheckOrThrow(BronzeStore store)
     {
-        bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-        if (Bound(nameof(MaxAttempts))) settings = settings with { MaxAttempts = MaxAttempts };
-        if (Bound(nameof(RetryBaseDelaySeconds))) settings = settings with { BaseDelay = TimeSpan.FromSeconds(RetryBaseDelaySeconds) };
-        if (Bound(nameof(RetryMaxDelaySeconds))) settings = settings with { MaxDelay = TimeSpan.FromSeconds(RetryMaxDelaySeconds) };
-        if (Bound(nameof(CircuitBreakerThreshold))) settings = settings with { FailureThreshold = CircuitBreakerThreshold == 1 ? 2 : CircuitBreakerThreshold };
-        if (Bound(nameof(CircuitBreakSeconds))) settings = settings with { BreakDuration = TimeSpan.FromSeconds(CircuitBreakSeconds) };
-        if (Bound(nameof(RequestsPerSecond))) settings = settings with { RequestsPerSecond = RequestsPerSecond };
-        if (Bound(nameof(Burst))) settings = settings with { Burst = Burst };
-        if (Bound(nameof(TimeoutSeconds))) settings = settings with { Timeout = TimeSpan.FromSeconds(TimeoutSeconds) };
-        if (Bound(nameof(TransferTimeoutSeconds))) settings = settings with { TransferTimeout = TimeSpan.FromSeconds(TransferTimeoutSeconds) };
-        if (settings.MaxDelay < settings.BaseDelay) settings = settings with { MaxDelay = settings.BaseDelay };
-        return settings;
+        try
+        {
+            Await(store.CheckAsync(CancellationToken));
+            foreach (var message in store.Runner.DrainMessages()) WriteVerbose(message);
+        }
+        catch (StorageException ex)
+        {
+            foreach (var message in store.Runner.DrainMessages()) WriteVerbose(message);
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            var record = ErrorFor(ex, ex.Path);
+            record.ErrorDetails = new ErrorDetails($"{ex.Message} ({store.BackendType} storage at {store.Backend.Location}; Connect-BronzeStorage checks the connection, -SkipCheck skips that.)");
+            ThrowTerminatingError(record);
+        }
     }
 
-    PlatformConfig LoadFile()
+    /// <summary>The bound parameters as plain values for <see cref="OptionParameters"/>: credentials and
+    /// secure strings opened (only in memory, never into the config), switches as booleans, -Path resolved
+    /// through the PowerShell provider. Parameters no option declares are this cmdlet's own and are ignored there.</summary>
+    Dictionary<string, object?> ParameterValues()
     {
-        var resolved = GetUnresolvedProviderPathFromPSPath(ConfigPath);
-        return PlatformConfig.Load(resolved);
-    }
-
-    /// <summary>Maps parameters onto the YAML schema, so both forms go through the same validation.
-    /// Secrets never enter the config: they are handed over as a private environment.</summary>
-    PlatformConfig FromParameters()
-    {
-        var backend = Backend.Trim().ToLowerInvariant();
-        var bronze = new Dictionary<string, object?> { ["storage_backend"] = backend };
-        var connection = new Dictionary<string, object?>();
-        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        void Secret(string key, string parameter, string? value)
+        var values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in MyInvocation.BoundParameters)
         {
-            if (value is null) return;
-            var name = $"(Connect-BronzeStorage -{parameter})";
-            secrets[name] = value;
-            connection[key] = name;
+            values[name] = value switch
+            {
+                PSCredential credential => new NetworkCredential(credential.UserName, credential.Password),
+                SecureString secure => new NetworkCredential("", secure).Password,
+                SwitchParameter flag => flag.IsPresent,
+                string path when name == nameof(Path) => GetUnresolvedProviderPathFromPSPath(path),
+                _ => value,
+            };
         }
-
-        switch (backend)
-        {
-            case "local":
-                if (Path is not null) bronze["local_path"] = GetUnresolvedProviderPathFromPSPath(Path);
-                break;
-            case "s3":
-                bronze["s3_bucket"] = Bucket;
-                bronze["s3_prefix"] = Prefix ?? "";
-                if (EndpointUrl is not null) connection["endpoint_url"] = EndpointUrl;
-                if (Region is not null) connection["region"] = Region;
-                Secret("access_key_env", "Credential user name", Credential?.UserName);
-                Secret("secret_key_env", "Credential password", Credential?.GetNetworkCredential().Password);
-                break;
-            case "azure":
-                bronze["azure_storage_account"] = Account;
-                bronze["azure_container"] = Container;
-                bronze["azure_prefix"] = Prefix ?? "";
-                Secret("connection_string_env", "ConnectionString", ConnectionString);
-                Secret("sas_token_env", "SasToken", SasToken);
-                if (UseManagedIdentity) connection["use_managed_identity"] = "true";
-                if (AccountUrl is not null) connection["account_url"] = AccountUrl;
-                if (CreateContainer) connection["create_container"] = "true";
-                break;
-            default:
-                if (Path is not null) bronze["path"] = GetUnresolvedProviderPathFromPSPath(Path);
-                if (Prefix is not null) bronze["prefix"] = Prefix;
-                break;
-        }
-
-        var sections = new Dictionary<string, IDictionary<string, object?>>();
-        if (connection.Count > 0 || backend is "s3" or "azure")
-            sections[$"{backend}_connection"] = connection;
-        return PlatformConfig.FromValues(bronze, sections,
-            name => secrets.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name));
+        return values;
     }
 }

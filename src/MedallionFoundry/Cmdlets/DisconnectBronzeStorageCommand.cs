@@ -21,7 +21,8 @@ public sealed class DisconnectBronzeStorageCommand : BronzeCmdlet
     {
         if (All)
         {
-            foreach (var connection in BronzeConnections.All) BronzeConnections.Remove(connection.Name);
+            foreach (var connection in BronzeConnections.All)
+                if (BronzeConnections.Remove(connection.Name)) Provider.BronzeDrives.Unmount(this, connection.Name);
             return;
         }
         var name = Name ?? BronzeConnections.CurrentName;
@@ -33,6 +34,7 @@ public sealed class DisconnectBronzeStorageCommand : BronzeCmdlet
                 "DisconnectBronzeStorageConnectionNotFound", ErrorCategory.ObjectNotFound, name));
             return;
         }
+        Provider.BronzeDrives.Unmount(this, name);
         WriteVerbose($"Disconnected '{name}'.");
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using MedallionFoundry.Backends;
 using MedallionFoundry.CustomBackends;
@@ -83,6 +84,12 @@ public sealed class RegisterBronzeStorageBackendCommand : BronzeCmdlet
     [Parameter]
     public string[] OptionalKey { get; set; } = Array.Empty<string>();
 
+    /// <summary>Options declared in full: @{ Key = 'port'; Type = 'Int'; Default = 22; Min = 1; Max = 65535;
+    /// Required = $false; Sensitive = $false; Section = 'bronze' or 'own'; Allowed = ...; Description = '...' }.
+    /// They are validated at Connect-BronzeStorage, shown by Get-BronzeStorageBackend, and their typed values reach the backend.</summary>
+    [Parameter]
+    public Hashtable[] Option { get; set; } = Array.Empty<Hashtable>();
+
     /// <summary>Replace a custom backend already registered under this name (never a built-in one).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -93,16 +100,17 @@ public sealed class RegisterBronzeStorageBackendCommand : BronzeCmdlet
 
     protected override void EndProcessing()
     {
-        var options = new CustomBackendOptions
-        {
-            Name = Name.Trim(),
-            Description = Description,
-            RequiredKeys = RequiredKey,
-            OptionalKeys = OptionalKey,
-        };
         BackendDescriptor descriptor;
         try
         {
+            var options = new CustomBackendOptions
+            {
+                Name = Name.Trim(),
+                Description = Description,
+                RequiredKeys = RequiredKey,
+                OptionalKeys = OptionalKey,
+                Options = OptionTable.FromHashtables(Name.Trim(), Option),
+            };
             options.ValidateName(BackendRegistry.Default, Force);
             descriptor = ParameterSetName switch
             {

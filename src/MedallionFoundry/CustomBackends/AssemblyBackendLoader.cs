@@ -10,7 +10,10 @@ namespace MedallionFoundry.CustomBackends;
 
 /// <summary>
 /// The .NET form of a custom backend: a public, non-abstract class deriving from
-/// <see cref="StorageBackend"/> with a public constructor taking <see cref="PlatformConfig"/>.
+/// <see cref="StorageBackend"/> with a public constructor taking <see cref="BackendSettings"/> (its own
+/// typed options; preferred) or, deprecated and kept for one release, <see cref="PlatformConfig"/>.
+/// The class may declare its options in a public static property
+/// <c>IReadOnlyList&lt;OptionDeclaration&gt; Options</c>; they join those given at registration.
 /// Everything is checked here, at registration, so a bad type fails with a precise error id
 /// instead of at the first Connect-BronzeStorage.
 /// </summary>
@@ -28,16 +31,18 @@ public static class AssemblyBackendLoader
         var type = FindType(assembly, typeName, path);
         var constructor = CheckType(type);
 
-        return CustomBackendKinds.Tag(new BackendDescriptor
+        BackendDescriptor descriptor = null!;
+        descriptor = new BackendDescriptor
         {
             Name = options.Name,
             Description = options.Description,
-            RequiredKeys = options.RequiredKeys,
-            OptionalKeys = options.OptionalKeys,
+            Options = options.Declarations(DeclaredOptions(type)),
             ConnectionSection = options.Name,
             Source = $"{type.FullName}, {path}",
-            Create = config => Construct(constructor, config),
-        }, CustomBackendKind.Assembly);
+            Create = config => Construct(constructor,
+                constructor.GetParameters()[0].ParameterType == typeof(BackendSettings) ? BackendSettings.From(config, descriptor) : config),
+        };
+        return CustomBackendKinds.Tag(descriptor, CustomBackendKind.Assembly);
     }
 
     /// <summary>Loads into the context that holds MedallionFoundry.Core, so the backend's reference
@@ -85,17 +90,31 @@ public static class AssemblyBackendLoader
         if (!type.IsVisible)
             throw new BackendRegistrationException("TypeNotPublic", ErrorCategory.InvalidType,
                 $"The type '{type.FullName}' is not public.");
-        return type.GetConstructor(new[] { typeof(PlatformConfig) })
+        return type.GetConstructor(new[] { typeof(BackendSettings) })
+            ?? type.GetConstructor(new[] { typeof(PlatformConfig) })
             ?? throw new BackendRegistrationException("NoSuitableConstructor", ErrorCategory.InvalidType,
-                $"The type '{type.FullName}' has no public constructor taking one MedallionFoundry.Config.PlatformConfig: add 'public {type.Name}(PlatformConfig config)'.");
+                $"The type '{type.FullName}' has no public constructor taking one MedallionFoundry.Backends.BackendSettings: add 'public {type.Name}(BackendSettings settings)'.");
+    }
+
+    /// <summary>The options a backend class declares in a public static Options property, if any.</summary>
+    static IReadOnlyList<OptionDeclaration> DeclaredOptions(Type type)
+    {
+        var property = type.GetProperty("Options", BindingFlags.Public | BindingFlags.Static);
+        if (property is null || !typeof(IEnumerable<OptionDeclaration>).IsAssignableFrom(property.PropertyType)) return [];
+        try { return ((IEnumerable<OptionDeclaration>?)property.GetValue(null))?.ToList() ?? []; }
+        catch (TargetInvocationException ex)
+        {
+            throw new BackendRegistrationException("InvalidOption", ErrorCategory.InvalidData,
+                $"The static Options property of '{type.FullName}' failed: {ex.InnerException?.Message}", ex.InnerException);
+        }
     }
 
     /// <summary>Creates the backend; errors thrown by its constructor (e.g. a ConfigException naming a key) come out as they are.</summary>
-    static StorageBackend Construct(ConstructorInfo constructor, PlatformConfig config)
+    static StorageBackend Construct(ConstructorInfo constructor, object argument)
     {
         try
         {
-            return (StorageBackend)constructor.Invoke(new object[] { config });
+            return (StorageBackend)constructor.Invoke(new[] { argument });
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {

@@ -20,6 +20,9 @@ public sealed class BronzeStorageBackendInfo
     /// <summary>Full config keys that may be present.</summary>
     public IReadOnlyList<string> OptionalKeys { get; init; } = Array.Empty<string>();
 
+    /// <summary>Every option it reads (its own, then those every backend shares): key, section, type, default, parameter...</summary>
+    public IReadOnlyList<BronzeStorageOptionInfo> Options { get; init; } = Array.Empty<BronzeStorageOptionInfo>();
+
     /// <summary>Its own section beside bronze (e.g. platform.s3_connection), if it reads one.</summary>
     public string? ConfigSection { get; init; }
 
@@ -33,6 +36,7 @@ public sealed class BronzeStorageBackendInfo
         Description = descriptor.Description,
         RequiredKeys = descriptor.RequiredKeys.Select(k => $"platform.bronze.{k}").ToList(),
         OptionalKeys = descriptor.OptionalKeys.Select(k => $"platform.bronze.{k}").ToList(),
+        Options = descriptor.AllOptions.Select(BronzeStorageOptionInfo.From).ToList(),
         ConfigSection = descriptor.ConnectionSection is { } section ? $"platform.{section}" : null,
         Source = descriptor.IsBuiltIn ? "MedallionFoundry" : descriptor.Source,
     };

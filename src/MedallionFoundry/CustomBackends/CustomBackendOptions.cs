@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MedallionFoundry.Backends;
+using MedallionFoundry.Config;
 
 namespace MedallionFoundry.CustomBackends;
 
@@ -15,6 +16,45 @@ public sealed class CustomBackendOptions
 
     /// <summary>Keys that may be present under platform.bronze (shown in Get-BronzeStorageBackend).</summary>
     public IReadOnlyList<string> OptionalKeys { get; init; } = Array.Empty<string>();
+
+    /// <summary>Options declared in full (Register-BronzeStorageBackend -Option, or a .NET backend's own table).</summary>
+    public IReadOnlyList<OptionDeclaration> Options { get; init; } = Array.Empty<OptionDeclaration>();
+
+    /// <summary>Every option of the backend: <see cref="Options"/>, then <see cref="RequiredKeys"/> and
+    /// <see cref="OptionalKeys"/> as plain string options under platform.bronze, then 'path' (-Path) and
+    /// 'prefix' (-Prefix), which Connect-BronzeStorage has always passed to custom backends, unless declared.</summary>
+    /// <param name="own">Options the backend type itself declares (a .NET backend's static Options property).</param>
+    public IReadOnlyList<OptionDeclaration> Declarations(IEnumerable<OptionDeclaration>? own = null)
+    {
+        var all = new List<OptionDeclaration>(Options);
+        foreach (var option in own ?? []) if (!all.Any(o => o.FullKey == option.FullKey)) all.Add(option);
+        void Add(OptionDeclaration option)
+        {
+            if (!all.Any(o => o.FullKey == option.FullKey)) all.Add(option);
+        }
+        foreach (var key in RequiredKeys) Add(Plain(key, required: true));
+        foreach (var key in OptionalKeys) Add(Plain(key, required: false));
+        Add(Plain("path", required: false));
+        Add(Plain("prefix", required: false));
+        return all;
+    }
+
+    /// <summary>A string option under platform.bronze; 'path' and 'prefix' are set by -Path and -Prefix
+    /// unless another declared option already takes that parameter.</summary>
+    OptionDeclaration Plain(string key, bool required)
+    {
+        var parameter = key switch { "path" => "Path", "prefix" => "Prefix", _ => null };
+        if (parameter is not null && Options.Any(o => o.Parameter == parameter)) parameter = null;
+        if (Options.FirstOrDefault(o => o.Key == key && o.Section == OptionDeclaration.BronzeSection) is { } declared) return declared;
+        return new OptionDeclaration
+        {
+            Key = key,
+            Type = parameter == "Path" ? OptionType.Path : OptionType.String,
+            Required = required,
+            Parameter = parameter,
+            Help = required ? "Declared with -RequiredKey." : parameter is null ? "Declared with -OptionalKey." : $"Set by Connect-BronzeStorage -{parameter}.",
+        };
+    }
 
     /// <summary>Checks the name against the rules and the registry; throws InvalidName, BuiltInName or NameInUse.</summary>
     public void ValidateName(BackendRegistry registry, bool replace)

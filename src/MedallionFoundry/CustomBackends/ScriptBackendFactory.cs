@@ -26,16 +26,17 @@ public static class ScriptBackendFactory
         var calls = definition.Module is { } module ? FromModule(module) : FromScripts(definition.Scripts);
         var kind = definition.Module is null ? CustomBackendKind.ScriptBlock : CustomBackendKind.Module;
         var options = definition.Options;
-        return CustomBackendKinds.Tag(new BackendDescriptor
+        BackendDescriptor descriptor = null!;
+        descriptor = new BackendDescriptor
         {
             Name = options.Name,
             Description = options.Description,
-            RequiredKeys = options.RequiredKeys,
-            OptionalKeys = options.OptionalKeys.Contains("prefix", StringComparer.Ordinal) ? options.OptionalKeys : [.. options.OptionalKeys, "prefix"],
+            Options = options.Declarations(),
             ConnectionSection = options.Name,
             Source = definition.Module is null ? $"scriptblocks ({string.Join(", ", calls.Keys)})" : $"module {definition.Module}",
-            Create = config => new ScriptStorageBackend(options.Name, calls, definition.Module, definition.ThrottleLimit, config),
-        }, kind);
+            Create = config => new ScriptStorageBackend(options.Name, calls, definition.Module, definition.ThrottleLimit, config, BackendSettings.From(config, descriptor)),
+        };
+        return CustomBackendKinds.Tag(descriptor, kind);
     }
 
     static IReadOnlyDictionary<string, ScriptCall> FromScripts(IReadOnlyDictionary<string, string> scripts)

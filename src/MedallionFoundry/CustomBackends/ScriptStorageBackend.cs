@@ -25,13 +25,14 @@ internal sealed class ScriptStorageBackend : StorageBackend
     readonly ScriptRunner _runner;
     readonly ScriptListing _listing = new();
 
-    public ScriptStorageBackend(string name, IReadOnlyDictionary<string, ScriptCall> calls, string? module, int throttleLimit, PlatformConfig config)
+    public ScriptStorageBackend(string name, IReadOnlyDictionary<string, ScriptCall> calls, string? module, int throttleLimit, PlatformConfig config,
+        Backends.BackendSettings? settings = null)
     {
         _name = name;
         _module = module;
         _calls = calls;
         _throttleLimit = Math.Max(1, throttleLimit);
-        _config = ScriptConfigTable.Build(name, config);
+        _config = ScriptConfigTable.Build(name, config, settings);
         try
         {
             Prefix = RemotePath.NormalizeConfiguredPrefix(_config["prefix"] as string);

@@ -1,14 +1,14 @@
 <#
 .SYNOPSIS
 Turns the cmdlet pages in docs/cmdlets (PlatyPS markdown layout) into the MAML help file the module ships,
-and docs/about_MedallionFoundry.md into the about topic. PlatyPS cannot be obtained here, so this is it.
+and docs/about_*.md into about topics. PlatyPS cannot be obtained here, so this is it.
 
 .DESCRIPTION
 Run by build.ps1 (Build task) in a fresh pwsh after the module is laid out. Syntax and parameter
 metadata (required, position, pipeline input, aliases, wildcards, types) are reflected from the BUILT
 module with Get-Command, so they never drift from the code; the markdown supplies the words: synopsis,
 description, parameter descriptions, examples, inputs, outputs, notes, related links.
-Writes <ModulePath>/en-US/MedallionFoundry.dll-Help.xml and <ModulePath>/en-US/about_MedallionFoundry.help.txt.
+Writes <ModulePath>/en-US/MedallionFoundry.dll-Help.xml and <ModulePath>/en-US/about_*.help.txt.
 #>
 [CmdletBinding()]
 param(
@@ -189,6 +189,9 @@ $w.WriteEndDocument()
 $w.Close()
 foreach ($name in $missing) { Write-Warning "No help page docs/cmdlets/$name.md: $name ships without help." }
 
-$about = Join-Path $DocsPath 'about_MedallionFoundry.md'
-ConvertTo-AboutText (Get-Content $about) | Set-Content -Path (Join-Path $outFolder 'about_MedallionFoundry.help.txt') -Encoding utf8NoBOM
-Write-Host "Help: $helpFile ($(@($module.ExportedCmdlets.Keys).Count - $missing.Count) cmdlets), about_MedallionFoundry.help.txt"
+# Every docs/about_*.md becomes a help topic (about_MedallionFoundry, about_Bronze_Provider).
+$topics = foreach ($about in Get-ChildItem $DocsPath -Filter 'about_*.md' | Sort-Object Name) {
+    ConvertTo-AboutText (Get-Content $about.FullName) | Set-Content -Path (Join-Path $outFolder "$($about.BaseName).help.txt") -Encoding utf8NoBOM
+    "$($about.BaseName).help.txt"
+}
+Write-Host "Help: $helpFile ($(@($module.ExportedCmdlets.Keys).Count - $missing.Count) cmdlets), $($topics -join ', ')"

@@ -40,4 +40,7 @@ public static class TestData
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException($"bash -c '{command}' failed ({process.ExitCode}): {error}");
     }
+
+    /// <summary>"40.0 MiB": a byte count for test output.</summary>
+    public static string MiB(long bytes) => $"{bytes / 1048576.0:0.0} MiB";
 }

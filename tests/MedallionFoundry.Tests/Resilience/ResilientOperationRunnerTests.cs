@@ -104,6 +104,22 @@ public sealed class ResilientOperationRunnerTests
     }
 
     [Fact]
+    public async Task An_open_circuit_names_the_file_not_tried_and_calls_the_last_failure_the_connections()
+    {
+        var settings = Fast with { MaxAttempts = 1, FailureThreshold = 2, BreakDuration = TimeSpan.FromSeconds(30) };
+        var (store, _, _) = Create((path, _) => new StorageTransientException($"503 for {path}", path), settings);
+
+        await Assert.ThrowsAnyAsync<StorageException>(() => Put(store, "part-0002.csv"));
+        await Assert.ThrowsAnyAsync<StorageException>(() => Put(store, "part-0003.csv"));
+        var fast = await Assert.ThrowsAsync<StorageException>(() => Put(store, "part-0001.csv"));
+
+        Assert.Equal(StorageErrorKind.CircuitOpen, fast.Kind);
+        Assert.Contains("so the upload of 'part-0001.csv' was not tried", fast.Message);
+        Assert.Contains("The connection's last failure (which may be another file's): 503 for", fast.Message);
+        Assert.DoesNotContain("Last failure:", fast.Message);
+    }
+
+    [Fact]
     public async Task An_open_circuit_lets_a_trial_call_through_after_the_break_and_closes_on_success()
     {
         var failing = true;
@@ -239,7 +255,7 @@ public sealed class ResilienceSettingsTests
     [InlineData("    retry:\n      jitter: sometimes\n", "platform.bronze.retry.jitter", "true or false")]
     [InlineData("    retry: 3\n", "platform.bronze.retry", "must be a mapping")]
     [InlineData("    circuit_breaker:\n      failure_threshold: 1\n", "platform.bronze.circuit_breaker.failure_threshold", "0 (off) or at least 2")]
-    [InlineData("    circuit_breaker:\n      break_duration: 0\n", "platform.bronze.circuit_breaker.break_duration", "at least 0.5 seconds")]
+    [InlineData("    circuit_breaker:\n      break_duration: 0\n", "platform.bronze.circuit_breaker.break_duration", "must be between 500ms and 24h")]
     [InlineData("    rate_limit:\n      requests_per_second: 0\n", "platform.bronze.rate_limit.requests_per_second", "between")]
     [InlineData("    rate_limit:\n      burst: 0\n", "platform.bronze.rate_limit.burst", "between 1 and")]
     [InlineData("    timeout: 0\n", "platform.bronze.timeout", "more than 0 seconds")]
@@ -267,5 +283,21 @@ public sealed class SecretRedactorTests
 
         Assert.DoesNotContain(secret, redacted);
         Assert.Contains("REDACTED", redacted);
+    }
+}
+
+public sealed class RememberedSecretTests
+{
+    [Fact]
+    public void The_value_of_a_sensitive_option_read_by_the_binder_is_masked_everywhere_after()
+    {
+        var secret = $"MfRemembered{Guid.NewGuid():N}";
+        var config = PlatformConfig.Parse(
+            "platform:\n  bronze:\n    s3_bucket: b\n  s3_connection:\n    endpoint_url: http://127.0.0.1:9\n    access_key_env: A\n    secret_key_env: S\n",
+            "platform.yaml", name => name == "S" ? secret : "access");
+
+        MedallionFoundry.Backends.S3.S3Settings.FromConfig(config);
+
+        Assert.Equal($"the server said {SecretRedactor.Mask} twice: {SecretRedactor.Mask}", SecretRedactor.Redact($"the server said {secret} twice: {secret}"));
     }
 }

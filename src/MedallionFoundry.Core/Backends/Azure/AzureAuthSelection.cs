@@ -46,7 +46,7 @@ public sealed class AzureAuthSelection
 /// </summary>
 public static class AzureAuthSelector
 {
-    public const string SectionPath = "platform.azure_connection";
+    public const string SectionPath = AzureOptions.Connection;
 
     /// <summary>The options listed when nothing matches (the same words the docs use).</summary>
     public static readonly string OptionsText =
@@ -65,43 +65,43 @@ public static class AzureAuthSelector
                 $"The section '{SectionPath}' is required for the Azure backend and must choose how to authenticate. Options, first match wins: {OptionsText}.",
                 SectionPath);
 
-        if (connection.Has("connection_string_env"))
+        if (connection.Has(AzureOptions.ConnectionStringEnv.Key))
             return new()
             {
                 Method = AzureAuthMethod.ConnectionString,
-                DecidingKey = connection.KeyPath("connection_string_env"),
-                ConnectionString = connection.GetFromEnvironment("connection_string_env", required: true),
+                DecidingKey = AzureOptions.ConnectionStringEnv.FullKey,
+                ConnectionString = connection.String(AzureOptions.ConnectionStringEnv),
             };
 
-        if (connection.Has("account_key_env") || connection.Has("account_name_env"))
+        if (connection.Has(AzureOptions.AccountKeyEnv.Key) || connection.Has(AzureOptions.AccountNameEnv.Key))
         {
-            if (!connection.Has("account_key_env"))
-                throw connection.Error("account_key_env",
-                    $"The key '{connection.KeyPath("account_name_env")}' is set, so '{connection.KeyPath("account_key_env")}' must name the variable holding the account key.");
-            var name = connection.Has("account_name_env")
-                ? connection.GetFromEnvironment("account_name_env", required: true)
+            if (!connection.Has(AzureOptions.AccountKeyEnv.Key))
+                throw connection.Error(AzureOptions.AccountKeyEnv.Key,
+                    $"The key '{AzureOptions.AccountNameEnv.FullKey}' is set, so '{AzureOptions.AccountKeyEnv.FullKey}' must name the variable holding the account key.");
+            var name = connection.Has(AzureOptions.AccountNameEnv.Key)
+                ? connection.String(AzureOptions.AccountNameEnv)
                 : configuredAccount;
             if (string.IsNullOrWhiteSpace(name))
-                throw connection.Error("account_name_env",
-                    $"Shared-key authentication needs the account name: set '{connection.KeyPath("account_name_env")}' or 'platform.bronze.azure_storage_account'.");
+                throw connection.Error(AzureOptions.AccountNameEnv.Key,
+                    $"Shared-key authentication needs the account name: set '{AzureOptions.AccountNameEnv.FullKey}' or '{AzureOptions.Account.FullKey}'.");
             return new()
             {
                 Method = AzureAuthMethod.AccountKey,
-                DecidingKey = connection.KeyPath("account_key_env"),
+                DecidingKey = AzureOptions.AccountKeyEnv.FullKey,
                 AccountName = name.Trim(),
-                AccountKey = connection.GetFromEnvironment("account_key_env", required: true),
+                AccountKey = connection.String(AzureOptions.AccountKeyEnv),
             };
         }
 
-        if (connection.Has("sas_token_env"))
+        if (connection.Has(AzureOptions.SasTokenEnv.Key))
             return new()
             {
                 Method = AzureAuthMethod.SasToken,
-                DecidingKey = connection.KeyPath("sas_token_env"),
-                SasToken = connection.GetFromEnvironment("sas_token_env", required: true)!.Trim().TrimStart('?'),
+                DecidingKey = AzureOptions.SasTokenEnv.FullKey,
+                SasToken = connection.String(AzureOptions.SasTokenEnv)!.Trim().TrimStart('?'),
             };
 
-        string[] principalKeys = ["tenant_id_env", "client_id_env", "client_secret_env"];
+        string[] principalKeys = [AzureOptions.TenantIdEnv.Key, AzureOptions.ClientIdEnv.Key, AzureOptions.ClientSecretEnv.Key];
         if (principalKeys.Any(connection.Has))
         {
             var missing = principalKeys.Where(k => !connection.Has(k)).ToList();
@@ -111,19 +111,19 @@ public static class AzureAuthSelector
             return new()
             {
                 Method = AzureAuthMethod.ServicePrincipal,
-                DecidingKey = connection.KeyPath("client_secret_env"),
-                TenantId = connection.GetFromEnvironment("tenant_id_env", required: true),
-                ClientId = connection.GetFromEnvironment("client_id_env", required: true),
-                ClientSecret = connection.GetFromEnvironment("client_secret_env", required: true),
+                DecidingKey = AzureOptions.ClientSecretEnv.FullKey,
+                TenantId = connection.String(AzureOptions.TenantIdEnv),
+                ClientId = connection.String(AzureOptions.ClientIdEnv),
+                ClientSecret = connection.String(AzureOptions.ClientSecretEnv),
             };
         }
 
-        if (connection.GetBool("use_managed_identity") == true)
+        if (connection.GetBool(AzureOptions.UseManagedIdentity.Key) == true)
             return new()
             {
                 Method = AzureAuthMethod.ManagedIdentity,
-                DecidingKey = connection.KeyPath("use_managed_identity"),
-                ManagedIdentityClientId = connection.GetString("managed_identity_client_id")?.Trim(),
+                DecidingKey = AzureOptions.UseManagedIdentity.FullKey,
+                ManagedIdentityClientId = connection.GetString(AzureOptions.ManagedIdentityClientId.Key)?.Trim(),
             };
 
         throw new ConfigException(

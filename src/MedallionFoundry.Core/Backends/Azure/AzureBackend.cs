@@ -20,11 +20,9 @@ public sealed partial class AzureBackend : StorageBackend
     {
         Name = "azure",
         Description = "Azure Blob Storage or ADLS Gen2 (through the blob endpoint); also Azurite.",
-        RequiredKeys = ["azure_container"],
-        OptionalKeys = ["azure_storage_account", "azure_prefix"],
-        ConnectionSection = "azure_connection",
-        // Not required by the registry: AzureAuthSelector gives the better error, listing the options.
-        ConnectionSectionRequired = false,
+        Options = AzureOptions.All,
+        // Its section is not required by the registry: AzureAuthSelector gives the better error, listing the options.
+        OwnedSections = [AzureOptions.Connection],
         IsBuiltIn = true,
         Create = config => new AzureBackend(AzureSettings.FromConfig(config)),
     };
@@ -388,6 +386,13 @@ public sealed partial class AzureBackend : StorageBackend
         _batch.DeleteAsync(keys, cancellationToken);
 
     /// <summary>With create_container: true, creates the container once per session before the first write.</summary>
+    /// <summary>With create_container the container is made first, so the check lists an existing one.</summary>
+    public override async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync("", cancellationToken).ConfigureAwait(false);
+        await base.CheckAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     Task EnsureContainerAsync(string key, CancellationToken cancellationToken)
     {
         if (!_settings.CreateContainer) return Task.CompletedTask;

@@ -45,7 +45,9 @@ internal static class AzureErrors
         if (errorCode == "ContainerNotFound")
             return ContainerNotFound(container, inner);
         if (status == 403 || errorCode is "AuthorizationFailure" or "AuthorizationPermissionMismatch" or "AuthenticationFailed")
-            return new StorageAccessDeniedException($"Access to the remote file '{key}' was denied by Azure: HTTP {status}{code}.", key, inner);
+            return new StorageAccessDeniedException(
+                $"Azure denied access to {(key.Length == 0 ? "" : $"'{key}' in ")}container '{container}': HTTP {status}{code}. " +
+                "Check the credential (account key, SAS token, connection string or role assignment) in platform.azure_connection.", key, inner);
         if (errorCode is "Md5Mismatch" or "Crc64Mismatch" or "InvalidMd5")
             return new StorageIntegrityException($"Azure rejected the bytes of '{key}': their checksum did not match on arrival (HTTP {status}{code}).", key);
         if (errorCode == "InvalidBlockList")

@@ -27,7 +27,7 @@ public sealed partial class AzureBackend
         if (source is not AzureBackend other)
             return ServerCopySupport.No($"the source is a {source.BackendType} store and the destination Azure");
         if (!string.Equals(AccountUri, other.AccountUri, StringComparison.OrdinalIgnoreCase))
-            return ServerCopySupport.No("the two connections are on different storage accounts");
+            return ServerCopySupport.No("the two connections are on different storage accounts (or endpoints)");
         if (!other._container.CanGenerateSasUri && other._settings.Auth.Method != AzureAuthMethod.SasToken)
             return ServerCopySupport.No($"the source connection signs in with {other._settings.Auth.Method}, which cannot authorize a copy source URL");
         return ServerCopySupport.Yes("same Azure storage account (Copy Blob From URL; Put Block From URL for large blobs)");
@@ -66,9 +66,8 @@ public sealed partial class AzureBackend
             }
         }
         catch (Exception ex) { throw AzureErrors.Map(ex, destinationKey, _settings.Container, cancellationToken); }
-        var stored = await StatAsync(destinationKey, cancellationToken).ConfigureAwait(false)
-            ?? throw new StorageNotFoundException($"The remote file '{destinationKey}' vanished right after its copy.", destinationKey);
-        return new ServerCopyResult(stored);
+        // The caller reads the destination's properties back to verify the copy.
+        return new ServerCopyResult(Describe(destinationKey, properties) with { LastModified = DateTimeOffset.UtcNow });
     }
 
     async Task CopyInBlocksAsync(AzureBackend from, string sourceKey, BlockBlobClient target, BlobProperties properties,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Storage.Blobs;
 using MedallionFoundry.Config;
 using MedallionFoundry.Storage;
@@ -39,36 +38,62 @@ public sealed class AzureSettings
     /// <summary>platform.bronze.stall_timeout (see ResilienceSettings): a request with no bytes moving this long fails.</summary>
     public TimeSpan StallTimeout { get; init; } = Resilience.ResilienceSettings.DefaultStallTimeout;
 
+    /// <summary>Reads and validates the Azure settings (options declared in <see cref="AzureOptions"/>).</summary>
     public static AzureSettings FromConfig(PlatformConfig config)
     {
+        var platform = config.Platform;
         var bronze = config.Bronze;
-        var connection = config.Section("azure_connection");
-        var account = bronze.GetString("azure_storage_account")?.Trim();
+        var connection = platform.Find(AzureOptions.Connection);
+        var account = platform.String(AzureOptions.Account)?.Trim();
         if (account is { Length: 0 }) account = null;
-        var container = bronze.GetString("azure_container", required: true)!.Trim();
+        var container = platform.String(AzureOptions.Container)!.Trim();
         ValidateContainerName(bronze, container);
 
         var auth = AzureAuthSelector.Select(connection, account);
+        ValidateCredential(connection!, auth);
         var settings = new AzureSettings
         {
             AccountName = account,
             Container = container,
-            Prefix = RemotePath.NormalizeConfiguredPrefix(bronze.GetString("azure_prefix")),
+            Prefix = RemotePath.NormalizeConfiguredPrefix(platform.String(AzureOptions.Prefix)),
             Auth = auth,
-            AccountUrl = ReadAccountUrl(connection!),
-            CreateContainer = connection!.GetBool("create_container") ?? false,
-            ServiceVersion = ReadServiceVersion(connection),
-            MaxConcurrency = connection.GetInt("max_concurrency", 1, 64) ?? DefaultMaxConcurrency,
-            TransferSize = ReadSize(connection, "transfer_size", 64L << 10, 4000L << 20) ?? DefaultTransferSize,
-            InitialTransferSize = ReadSize(connection, "initial_transfer_size", 64L << 10, 5000L << 20) ?? DefaultInitialTransferSize,
+            AccountUrl = ReadAccountUrl(platform, connection!),
+            CreateContainer = platform.Bool(AzureOptions.CreateContainer)!.Value,
+            ServiceVersion = ReadServiceVersion(platform, connection!),
+            MaxConcurrency = platform.Int(AzureOptions.MaxConcurrency)!.Value,
+            TransferSize = platform.Size(AzureOptions.TransferSize)!.Value,
+            InitialTransferSize = platform.Size(AzureOptions.InitialTransferSize)!.Value,
             StallTimeout = Resilience.ResilienceSettings.ReadStallTimeout(bronze),
         };
 
         if (auth.Method is not AzureAuthMethod.ConnectionString and not AzureAuthMethod.AccountKey
             && settings.AccountUrl is null && settings.AccountName is null)
-            throw bronze.Error("azure_storage_account",
-                $"The key 'platform.bronze.azure_storage_account' (or '{AzureAuthSelector.SectionPath}.account_url') is required with {auth.Method} authentication.");
+            throw bronze.Error(AzureOptions.Account.Key,
+                $"The key '{AzureOptions.Account.FullKey}' (or '{AzureOptions.AccountUrl.FullKey}') is required with {auth.Method} authentication.");
         return settings;
+    }
+
+    /// <summary>A connection string the SDK cannot parse, or an account key that is not base64, is a
+    /// config error naming the key and the variable; never the value, nor the SDK's exception (which may quote it).</summary>
+    static void ValidateCredential(ConfigSection connection, AzureAuthSelection auth)
+    {
+        switch (auth.Method)
+        {
+            case AzureAuthMethod.ConnectionString:
+                try { _ = new BlobServiceClient(auth.ConnectionString); }
+                catch (Exception ex) when (ex is FormatException or ArgumentException or UriFormatException or InvalidOperationException)
+                {
+                    throw connection.Error(AzureOptions.ConnectionStringEnv.Key,
+                        $"The key '{AzureOptions.ConnectionStringEnv.FullKey}': {connection.DescribeVariable(AzureOptions.ConnectionStringEnv.Key)} is not a valid Azure Storage connection string (AccountName=...;AccountKey=... or BlobEndpoint=...;SharedAccessSignature=...).");
+                }
+                break;
+            case AzureAuthMethod.AccountKey:
+                var key = auth.AccountKey!.Trim();
+                if (!Convert.TryFromBase64String(key, new byte[key.Length], out _))
+                    throw connection.Error(AzureOptions.AccountKeyEnv.Key,
+                        $"The key '{AzureOptions.AccountKeyEnv.FullKey}': {connection.DescribeVariable(AzureOptions.AccountKeyEnv.Key)} is not an account key (a base64 string, as the portal shows it).");
+                break;
+        }
     }
 
     /// <summary>The blob endpoint for methods other than a connection string.</summary>
@@ -82,53 +107,32 @@ public sealed class AzureSettings
             && container.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-')
             && container[0] != '-' && container[^1] != '-' && !container.Contains("--");
         if (!valid && container != "$root")
-            throw bronze.Error("azure_container",
-                $"The key 'platform.bronze.azure_container' has '{container}', which is not a valid container name (3-63 lower-case letters, digits and single hyphens).");
+            throw bronze.Error(AzureOptions.Container.Key,
+                $"The key '{AzureOptions.Container.FullKey}' has '{container}', which is not a valid container name (3-63 lower-case letters, digits and single hyphens).");
     }
 
-    static Uri? ReadAccountUrl(ConfigSection connection)
+    static Uri? ReadAccountUrl(ConfigSection platform, ConfigSection connection)
     {
-        var text = connection.GetString("account_url")?.Trim();
+        var option = AzureOptions.AccountUrl;
+        var text = platform.String(option)?.Trim();
         if (string.IsNullOrEmpty(text)) return null;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
-            throw connection.Error("account_url", $"The key '{connection.KeyPath("account_url")}' must be an http(s) URL such as https://myaccount.blob.core.windows.net.");
+            throw connection.Error(option.Key, $"The key '{option.FullKey}' must be an http(s) URL such as https://myaccount.blob.core.windows.net.");
         if (uri.Query.Length > 0)
-            throw connection.Error("account_url", $"The key '{connection.KeyPath("account_url")}' must not contain a query string: put a SAS token in sas_token_env.");
+            throw connection.Error(option.Key, $"The key '{option.FullKey}' must not contain a query string: put a SAS token in {AzureOptions.SasTokenEnv.Key}.");
         return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/'));
     }
 
-    static BlobClientOptions.ServiceVersion? ReadServiceVersion(ConfigSection connection)
+    static BlobClientOptions.ServiceVersion? ReadServiceVersion(ConfigSection platform, ConfigSection connection)
     {
-        var text = connection.GetString("service_version")?.Trim();
+        var option = AzureOptions.ServiceVersion;
+        var text = platform.String(option)?.Trim();
         if (string.IsNullOrEmpty(text)) return null;
         if (Enum.TryParse<BlobClientOptions.ServiceVersion>("V" + text.Replace('-', '_'), ignoreCase: false, out var version)
             && Enum.IsDefined(version))
             return version;
         var known = Enum.GetNames<BlobClientOptions.ServiceVersion>().TakeLast(6).Select(n => n[1..].Replace('_', '-'));
-        throw connection.Error("service_version",
-            $"The key '{connection.KeyPath("service_version")}' has '{text}', which this module's Azure SDK does not know. Recent versions: {string.Join(", ", known)}.");
-    }
-
-    /// <summary>A byte size: "8388608", "8MiB", "8MB", "512KiB", "1GiB" (binary units for KB/MB/GB too).</summary>
-    internal static long? ReadSize(ConfigSection section, string key, long min, long max)
-    {
-        var text = section.GetString(key)?.Trim();
-        if (text is null) return null;
-        var lower = text.ToLowerInvariant().Replace(" ", "");
-        (string Suffix, long Scale)[] units = [("kib", 1L << 10), ("mib", 1L << 20), ("gib", 1L << 30), ("kb", 1L << 10), ("mb", 1L << 20), ("gb", 1L << 30), ("k", 1L << 10), ("m", 1L << 20), ("g", 1L << 30), ("b", 1)];
-        long scale = 1;
-        foreach (var (suffix, factor) in units)
-        {
-            if (!lower.EndsWith(suffix, StringComparison.Ordinal)) continue;
-            lower = lower[..^suffix.Length];
-            scale = factor;
-            break;
-        }
-        if (!double.TryParse(lower, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || double.IsNaN(number))
-            throw section.Error(key, $"The key '{section.KeyPath(key)}' must be a size in bytes or with a unit (e.g. 8MiB), not '{text}'.");
-        var bytes = (long)(number * scale);
-        if (bytes < min || bytes > max)
-            throw section.Error(key, $"The key '{section.KeyPath(key)}' must be between {min} and {max} bytes, not {text}.");
-        return bytes;
+        throw connection.Error(option.Key,
+            $"The key '{option.FullKey}' has '{text}', which this module's Azure SDK does not know. Recent versions: {string.Join(", ", known)}.");
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class LocalBackend
                 return Task.FromResult(new ServerCopyResult(Describe(destinationKey, new FileInfo(target)), SourceMoved: true));
             }
 
-            var temp = $"{target}.{Guid.NewGuid():N}{TempSuffix}";
+            var temp = TempFileNames.Beside(target, TempFileNames.UploadSuffix);
             try
             {
                 CopyFresh(from, temp, cancellationToken);

@@ -19,9 +19,8 @@ public sealed partial class S3Backend : StorageBackend
     {
         Name = "s3",
         Description = "AWS S3 or an S3-compatible store (MinIO, Ceph, on-prem appliances).",
-        RequiredKeys = ["s3_bucket"],
-        OptionalKeys = ["s3_prefix"],
-        ConnectionSection = "s3_connection",
+        Options = S3Options.All,
+        OwnedSections = [S3Options.Connection],
         IsBuiltIn = true,
         Create = config => new S3Backend(S3Settings.FromConfig(config)),
     };

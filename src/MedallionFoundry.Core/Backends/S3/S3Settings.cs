@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using MedallionFoundry.Config;
 using MedallionFoundry.Storage;
@@ -87,40 +86,36 @@ public sealed class S3Settings
 
     static readonly Regex RegionPattern = new("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant);
 
-    /// <summary>Reads and validates the S3 settings of a platform config.</summary>
+    /// <summary>Reads and validates the S3 settings of a platform config (options declared in <see cref="S3Options"/>).</summary>
     public static S3Settings FromConfig(PlatformConfig config)
     {
+        var platform = config.Platform;
         var bronze = config.Bronze;
-        var bucket = bronze.GetString("s3_bucket", required: true)!.Trim();
+        var bucket = platform.String(S3Options.Bucket)!.Trim();
         if (bucket.Any(c => c == '/' || char.IsWhiteSpace(c) || char.IsControl(c)) || bucket.Length > 255)
-            throw bronze.Error("s3_bucket", $"The key 'platform.bronze.s3_bucket' must be a bucket name (no '/', no spaces), not '{bucket}'.");
+            throw bronze.Error(S3Options.Bucket.Key, $"The key '{S3Options.Bucket.FullKey}' must be a bucket name (no '/', no spaces), not '{bucket}'.");
 
         string prefix;
-        try { prefix = RemotePath.NormalizeConfiguredPrefix(bronze.GetString("s3_prefix")); }
-        catch (InvalidRemotePathException ex) { throw bronze.Error("s3_prefix", $"The key 'platform.bronze.s3_prefix' is not a valid prefix: {ex.Message}"); }
+        try { prefix = RemotePath.NormalizeConfiguredPrefix(platform.String(S3Options.Prefix)); }
+        catch (InvalidRemotePathException ex) { throw bronze.Error(S3Options.Prefix.Key, $"The key '{S3Options.Prefix.FullKey}' is not a valid prefix: {ex.Message}"); }
 
         // The section is optional: on AWS with an instance role nothing else is needed.
-        var connection = config.Section("s3_connection") ?? new ConfigSection("platform.s3_connection");
+        var connection = platform.Find(S3Options.Connection) ?? new ConfigSection(S3Options.Connection);
 
-        var endpoint = ReadEndpoint(connection);
-        var region = (connection.GetString("region") ?? "us-east-1").Trim();
+        var endpoint = ReadEndpoint(platform, connection);
+        var region = platform.String(S3Options.Region)!.Trim();
         if (!RegionPattern.IsMatch(region))
-            throw connection.Error("region", $"The key '{connection.KeyPath("region")}' must be a region name such as us-east-1, not '{region}'.");
+            throw connection.Error(S3Options.Region.Key, $"The key '{S3Options.Region.FullKey}' must be a region name such as us-east-1, not '{region}'.");
 
-        var checksum = connection.GetString("checksum_mode")?.Trim().ToLowerInvariant() switch
+        var checksum = platform.String(S3Options.ChecksumMode) switch
         {
             null => endpoint is null ? S3ChecksumMode.WhenSupported : S3ChecksumMode.WhenRequired,
             "when_required" => S3ChecksumMode.WhenRequired,
-            "when_supported" => S3ChecksumMode.WhenSupported,
-            var other => throw connection.Error("checksum_mode",
-                $"The key '{connection.KeyPath("checksum_mode")}' must be when_required or when_supported, not '{other}'."),
+            _ => S3ChecksumMode.WhenSupported,
         };
 
-        var partSize = ReadSize(connection, "part_size", 16 * MiB, MinPartSize, MaxSinglePut);
-        var threshold = ReadSize(connection, "multipart_threshold", 64 * MiB, MinPartSize, MaxSinglePut);
-
-        var (accessKey, secretKey) = ReadKeys(connection);
-        var sessionToken = accessKey is null ? null : connection.GetFromEnvironment("session_token_env");
+        var (accessKey, secretKey) = ReadKeys(platform, connection);
+        var sessionToken = accessKey is null ? null : platform.String(S3Options.SessionTokenEnv);
 
         return new S3Settings
         {
@@ -128,12 +123,12 @@ public sealed class S3Settings
             Prefix = prefix,
             EndpointUrl = endpoint,
             Region = region,
-            ForcePathStyle = connection.GetBool("force_path_style") ?? endpoint is not null,
+            ForcePathStyle = platform.Bool(S3Options.ForcePathStyle) ?? endpoint is not null,
             ChecksumMode = checksum,
-            LegacyUnchunked = connection.GetBool("legacy_unchunked") ?? false,
-            MultipartThreshold = threshold,
-            PartSize = partSize,
-            MaxConcurrency = connection.GetInt("max_concurrency", 1, 64) ?? 4,
+            LegacyUnchunked = platform.Bool(S3Options.LegacyUnchunked)!.Value,
+            MultipartThreshold = platform.Size(S3Options.MultipartThreshold)!.Value,
+            PartSize = platform.Size(S3Options.PartSize)!.Value,
+            MaxConcurrency = platform.Int(S3Options.MaxConcurrency)!.Value,
             AccessKey = accessKey,
             SecretKey = secretKey,
             SessionToken = sessionToken,
@@ -143,57 +138,36 @@ public sealed class S3Settings
 
     /// <summary>endpoint_url_env (a variable name, the seed's key) or endpoint_url (a plain value, used by
     /// the parameter form of Connect-BronzeStorage); not both.</summary>
-    static Uri? ReadEndpoint(ConfigSection connection)
+    static Uri? ReadEndpoint(ConfigSection platform, ConfigSection connection)
     {
-        if (connection.Has("endpoint_url_env") && connection.Has("endpoint_url"))
-            throw connection.Error("endpoint_url",
-                $"Set only one of '{connection.KeyPath("endpoint_url_env")}' and '{connection.KeyPath("endpoint_url")}'.");
-        var key = connection.Has("endpoint_url_env") ? "endpoint_url_env" : "endpoint_url";
-        var text = key == "endpoint_url_env" ? connection.GetFromEnvironment(key) : connection.GetString(key);
+        var fromVariable = platform.IsSet(S3Options.EndpointUrlEnv);
+        if (fromVariable && platform.IsSet(S3Options.EndpointUrl))
+            throw connection.Error(S3Options.EndpointUrl.Key, $"Set only one of '{S3Options.EndpointUrlEnv.FullKey}' and '{S3Options.EndpointUrl.FullKey}'.");
+        var option = fromVariable ? S3Options.EndpointUrlEnv : S3Options.EndpointUrl;
+        var text = platform.String(option);
         if (text is null) return null;
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            // The value may come from a variable; it is a URL, not a secret, but keep the message short.
-            throw connection.Error(key, $"The key '{connection.KeyPath(key)}' must give an http:// or https:// URL, not '{text}'.");
+            // A value read from a variable is never echoed: the name may be wrong and point at a secret.
+            var shown = fromVariable ? connection.DescribeVariable(option.Key) + " does not hold one" : $"not '{text}'";
+            throw connection.Error(option.Key, $"The key '{option.FullKey}' must give an http:// or https:// URL; {shown}.");
         }
         return uri;
     }
 
     /// <summary>Keys are used only as a pair; neither means the SDK's default credential chain
     /// (profiles, environment, instance roles). One without the other is a config mistake.</summary>
-    static (string? Access, string? Secret) ReadKeys(ConfigSection connection)
+    static (string? Access, string? Secret) ReadKeys(ConfigSection platform, ConfigSection connection)
     {
-        var hasAccess = connection.Has("access_key_env");
-        var hasSecret = connection.Has("secret_key_env");
+        var hasAccess = platform.IsSet(S3Options.AccessKeyEnv);
+        var hasSecret = platform.IsSet(S3Options.SecretKeyEnv);
         if (hasAccess != hasSecret)
         {
-            var missing = hasAccess ? "secret_key_env" : "access_key_env";
-            var present = hasAccess ? "access_key_env" : "secret_key_env";
-            throw connection.Error(missing,
-                $"The key '{connection.KeyPath(missing)}' is required when '{connection.KeyPath(present)}' is set (keys are used only as a pair).");
+            var (missing, present) = hasAccess ? (S3Options.SecretKeyEnv, S3Options.AccessKeyEnv) : (S3Options.AccessKeyEnv, S3Options.SecretKeyEnv);
+            throw connection.Error(missing.Key,
+                $"The key '{missing.FullKey}' is required when '{present.FullKey}' is set (keys are used only as a pair).");
         }
         if (!hasAccess) return (null, null);
-        return (connection.GetFromEnvironment("access_key_env"), connection.GetFromEnvironment("secret_key_env"));
+        return (platform.String(S3Options.AccessKeyEnv), platform.String(S3Options.SecretKeyEnv));
     }
-
-    static readonly Regex SizePattern = new(@"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-
-    /// <summary>A byte size: "16777216", "16MiB", "16MB" (MB is read as MiB, as S3 tools do), "1GiB".</summary>
-    internal static long ReadSize(ConfigSection section, string key, long fallback, long min, long max)
-    {
-        var text = section.GetString(key);
-        if (text is null) return fallback;
-        var match = SizePattern.Match(text);
-        if (!match.Success)
-            throw section.Error(key, $"The key '{section.KeyPath(key)}' must be a size such as 16MiB or 8388608, not '{text}'.");
-        var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        var unit = match.Groups[2].Value.ToLowerInvariant();
-        var scale = unit.Length == 0 || unit == "b" ? 1L : unit[0] switch { 'k' => 1024L, 'm' => MiB, _ => 1024 * MiB };
-        var bytes = (long)Math.Round(number * scale);
-        if (bytes < min || bytes > max)
-            throw section.Error(key, $"The key '{section.KeyPath(key)}' must be between {Describe(min)} and {Describe(max)}, not '{text}'.");
-        return bytes;
-    }
-
-    static string Describe(long bytes) => bytes % (1024 * MiB) == 0 ? $"{bytes / (1024 * MiB)}GiB" : $"{bytes / MiB}MiB";
 }
