@@ -14,6 +14,7 @@
         'Connect-BronzeStorage'
         'Disconnect-BronzeStorage'
         'Get-BronzeStorage'
+        'Use-BronzeStorage'
         'Send-BronzeFile'
         'Get-BronzeFile'
         'Get-BronzeFileList'

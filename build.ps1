@@ -9,6 +9,8 @@ Tasks (run in the order given):
            print "N passed, N failed" and exit non-zero on any failure.
   Demo     Build, then run docs/examples/demo.ps1 against the local-disk backend.
   Package  Build, then pack out/MedallionFoundry into a gallery-ready out/MedallionFoundry.<version>.nupkg.
+  Install  Build (unless -NoBuild), then copy the module into the user's module path
+           (Modules/MedallionFoundry/<version>), so Import-Module MedallionFoundry works in any pwsh.
   Clean    Remove build output and test scratch folders.
 
 .EXAMPLE
@@ -17,7 +19,7 @@ dotnet tool restore; dotnet pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Install', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -27,7 +29,10 @@ param(
     [string] $XunitFilter,
 
     # Optional Pester test file name filter, e.g. "*Send*".
-    [string] $PesterFilter
+    [string] $PesterFilter,
+
+    # Install: copy the module already built in out/ instead of building it first.
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -138,6 +143,24 @@ function Invoke-Package {
     Write-Host "== Package -> $package"
 }
 
+# The user's own module folder, the first entry of a fresh pwsh's PSModulePath.
+function Get-UserModulePath {
+    if ($IsWindows) { return Join-Path ([Environment]::GetFolderPath('MyDocuments')) 'PowerShell/Modules' }
+    $data = if ($env:XDG_DATA_HOME) { $env:XDG_DATA_HOME } else { Join-Path $HOME '.local/share' }
+    Join-Path $data 'powershell/Modules'
+}
+
+function Invoke-Install {
+    if (-not $NoBuild) { Invoke-Build }
+    if (-not (Test-Path (Join-Path $ModuleOut 'MedallionFoundry.psd1'))) { throw "No module in ${ModuleOut}: run build.ps1 Build first." }
+    $version = (Import-PowerShellDataFile (Join-Path $ModuleOut 'MedallionFoundry.psd1')).ModuleVersion
+    $target = Join-Path (Get-UserModulePath) "MedallionFoundry/$version"
+    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+    New-Item -ItemType Directory -Path $target -Force | Out-Null
+    Copy-Item (Join-Path $ModuleOut '*') $target -Recurse
+    Write-Host "== Installed MedallionFoundry $version -> $target (Import-Module MedallionFoundry in any pwsh)"
+}
+
 function Invoke-Clean {
     foreach ($path in @((Join-Path $Root 'out'), $RunFolder)) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -151,6 +174,7 @@ foreach ($t in $Task) {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Package' { Invoke-Package }
+        'Install' { Invoke-Install }
         'Clean' { Invoke-Clean }
     }
 }

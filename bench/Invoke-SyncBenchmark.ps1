@@ -77,7 +77,10 @@ if (`$s.Failed -gt 0) { exit 1 }
 "`$(`$s.Uploaded) uploaded, `$(`$s.Skipped) skipped"
 "@
     $pwsh = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $oursScript)
+    $startOnly = Join-Path $WorkFolder 'start-only.ps1'
+    Set-Content $startOnly "param([string] `$Url) Import-Module '$module'; Connect-BronzeStorage -Backend S3 -Bucket bench -Prefix ours -EndpointUrl `$Url -Credential ([pscredential]::new(`$env:MF_TEST_S3_ACCESS_KEY, (ConvertTo-SecureString `$env:MF_TEST_S3_SECRET_KEY -AsPlainText -Force))) | Out-Null"
     $tools = [ordered]@{
+        'pwsh start, Import-Module, Connect only (no sync: the fixed cost in the rows below)' = @{ Run = { param($u) Invoke-Tool @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $startOnly, $u) } }
         'Sync-BronzeFolder (new process, hash cache warm)' = @{ Run = { param($u) Invoke-Tool ($pwsh + @($u, 'ours')) @{ MEDALLIONFOUNDRY_HASH_CACHE = $cache } } }
         'Sync-BronzeFolder (new process, hash cache off)' = @{ Run = { param($u) Invoke-Tool ($pwsh + @($u, 'ours')) @{ MEDALLIONFOUNDRY_HASH_CACHE = 'off' } } }
         'aws s3 sync' = @{ Run = { param($u) Invoke-Tool @('/usr/bin/aws', '--endpoint-url', $u, 's3', 'sync', '--only-show-errors', $src, 's3://bench/aws') $awsEnv } }

@@ -11,7 +11,8 @@ namespace MedallionFoundry.Tests.Faults;
 /// An HTTP proxy on 127.0.0.1 between a backend and its real server (the S3 server, Azurite) that
 /// injects faults: a share of requests answered 503 without reaching the server, a share whose
 /// response is cut off mid-body (connection reset), a fixed delay, every request denied (403), or
-/// bodies slowed to a byte rate (so a test can stop a transfer half-way).
+/// bodies slowed to a byte rate (so a test can stop a transfer half-way), a server that accepts
+/// connections but never answers, or one bit flipped in a share of object bodies (uploads and downloads).
 /// Faults are drawn from a seeded random source, so a run can be repeated.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
@@ -26,7 +27,7 @@ public sealed class FaultProxy : IAsyncDisposable
     readonly Uri _target;
     readonly object _gate = new();
     readonly Random _random;
-    int _requests, _failed, _reset;
+    int _requests, _failed, _reset, _flipped, _lost;
 
     FaultProxy(WebApplication app, Uri target, int seed)
     {
@@ -57,6 +58,15 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Answer every request 403 AccessDenied.</summary>
     public bool DenyAll { get; set; }
 
+    /// <summary>Accept every request and never answer (the connection stays open, no byte comes back).</summary>
+    public bool NeverAnswer { get; set; }
+
+    /// <summary>Share (0..1) of requests forwarded to the server whose answer is then lost (the connection is dropped before any byte of it).</summary>
+    public double LostResponseRate { get; set; }
+
+    /// <summary>Share (0..1) of object bodies (PUT request bodies, non-XML response bodies) with one bit flipped.</summary>
+    public double BitFlipRate { get; set; }
+
     /// <summary>The proxy's own address (give it to the backend as its endpoint).</summary>
     public Uri Address { get; private set; } = null!;
 
@@ -80,6 +90,8 @@ public sealed class FaultProxy : IAsyncDisposable
     readonly System.Collections.Concurrent.ConcurrentQueue<string> _requestLines = new();
     public int Failed => Volatile.Read(ref _failed);
     public int Reset => Volatile.Read(ref _reset);
+    public int Flipped => Volatile.Read(ref _flipped);
+    public int Lost => Volatile.Read(ref _lost);
 
     public static async Task<FaultProxy> StartAsync(string target, int seed = 42, int port = 0)
     {
@@ -114,6 +126,11 @@ public sealed class FaultProxy : IAsyncDisposable
         _requestLines.Enqueue($"{context.Request.Method} {context.Features.Get<IHttpRequestFeature>()!.RawTarget}");
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
 
+        if (NeverAnswer)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+            return;
+        }
         if (DenyAll)
         {
             await WriteError(context, 403, "AccessDenied", "Access Denied (injected by the fault proxy)");
@@ -126,12 +143,20 @@ public sealed class FaultProxy : IAsyncDisposable
             return;
         }
         var cutOff = Draw() < ResetRate;
+        var flip = Draw() < BitFlipRate;
+        var lose = Draw() < LostResponseRate;
 
         // Forward the request target byte for byte: re-encoding the path would break signatures.
         var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(_target, rawTarget));
         var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
-        if (hasBody) request.Content = new StreamContent(Counted(Throttled(context.Request.Body)));
+        var flipRequest = flip && hasBody && HttpMethods.IsPut(context.Request.Method);
+        if (flipRequest) Interlocked.Increment(ref _flipped);
+        if (hasBody)
+        {
+            var requestBody = Counted(Throttled(context.Request.Body));
+            request.Content = new StreamContent(flipRequest ? new BitFlipStream(requestBody, (context.Request.ContentLength ?? 2) / 2) : requestBody);
+        }
         foreach (var (name, values) in context.Request.Headers)
         {
             if (HopHeaders.Contains(name)) continue;
@@ -141,6 +166,13 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         using var response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        if (lose)
+        {
+            Interlocked.Increment(ref _lost);
+            await response.Content.LoadIntoBufferAsync(); // the server finished its work
+            context.Abort();
+            return;
+        }
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {
@@ -148,15 +180,19 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+        var length = response.Content.Headers.ContentLength ?? 0;
+        var isXml = response.Content.Headers.ContentType?.MediaType?.Contains("xml", StringComparison.OrdinalIgnoreCase) == true;
+        var flipResponse = flip && !flipRequest && !isXml && length > 0 && HttpMethods.IsGet(context.Request.Method) && response.IsSuccessStatusCode;
+        if (flipResponse) Interlocked.Increment(ref _flipped);
+        var source = flipResponse ? new BitFlipStream(body, length / 2) : body;
         if (!cutOff)
         {
-            await Counted(Throttled(body)).CopyToAsync(context.Response.Body, 16384, context.RequestAborted);
+            await Counted(Throttled(source)).CopyToAsync(context.Response.Body, 16384, context.RequestAborted);
             return;
         }
 
         // Send about half of the body, then drop the connection.
         Interlocked.Increment(ref _reset);
-        var length = response.Content.Headers.ContentLength ?? 0;
         var buffer = new byte[Math.Max(1, length / 2)];
         var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.RequestAborted);
         await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);

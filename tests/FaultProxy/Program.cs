@@ -1,6 +1,6 @@
 // Runs the fault proxy as a process (for the Pester tests):
 //   dotnet FaultProxy.dll --target http://127.0.0.1:PORT [--failure-rate 0.3] [--reset-rate 0.05]
-//                         [--delay-ms 0] [--bytes-per-second 0] [--deny] [--seed 42]
+//                         [--delay-ms 0] [--bytes-per-second 0] [--deny] [--never-answer] [--bit-flip-rate 0] [--lost-response-rate 0] [--seed 42]
 // Prints "listening <url>" once ready, then "stats requests=N failed=N reset=N" when stdin closes or a line is read.
 using System.Globalization;
 using MedallionFoundry.Tests.Faults;
@@ -18,9 +18,12 @@ proxy.ResetRate = Number("--reset-rate");
 proxy.Delay = TimeSpan.FromMilliseconds(Number("--delay-ms"));
 proxy.BytesPerSecond = (long)Number("--bytes-per-second");
 proxy.DenyAll = args.Contains("--deny");
+proxy.NeverAnswer = args.Contains("--never-answer");
+proxy.BitFlipRate = Number("--bit-flip-rate");
+proxy.LostResponseRate = Number("--lost-response-rate");
 Console.WriteLine($"listening {proxy.Address.ToString().TrimEnd('/')}");
 
 // Each line on stdin asks for the counters; end of input stops the proxy.
 while (Console.ReadLine() is not null)
-    Console.WriteLine($"stats requests={proxy.Requests} failed={proxy.Failed} reset={proxy.Reset}");
+    Console.WriteLine($"stats requests={proxy.Requests} failed={proxy.Failed} reset={proxy.Reset} flipped={proxy.Flipped} lost={proxy.Lost}");
 await proxy.DisposeAsync();

@@ -90,12 +90,15 @@ Describe 'Azure backend from parameters' {
 
     It 'fails with an error naming the container when it is missing and -CreateContainer is not given' {
         $container = "mf-pester-missing-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        Connect-BronzeStorage -Backend Azure -Container $container -ConnectionString $script:ConnectionString -Name missing
+        { Connect-BronzeStorage -Backend Azure -Container $container -ConnectionString $script:ConnectionString -Name missing } |
+            Should -Throw -ErrorId 'ConnectBronzeStorageContainerNotFound,MedallionFoundry.Commands.ConnectBronzeStorageCommand' -ExpectedMessage "*$container*"
+        Connect-BronzeStorage -Backend Azure -Container $container -ConnectionString $script:ConnectionString -Name missing -SkipCheck
         $file = New-TestFile -Path (Join-Path $script:Work 'missing/a.csv') -Size 10
+        # A missing container is about the connection: one terminating error, naming it.
         $err = $null
-        Send-BronzeFile -Path $file.FullName -Destination 'a.csv' -ErrorVariable err -ErrorAction SilentlyContinue
-        $err | Should -Not -BeNullOrEmpty
-        "$($err[0])" | Should -Match ([regex]::Escape($container))
+        try { Send-BronzeFile -Path $file.FullName -Destination 'a.csv' } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'SendBronzeFileContainerNotFound,*'
+        "$err" | Should -Match ([regex]::Escape($container))
     }
 
     It 'refuses a config that chooses no authentication, listing the options' {

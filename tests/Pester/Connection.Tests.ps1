@@ -70,6 +70,28 @@ Describe 'Connect-BronzeStorage' {
         { Get-BronzeStorage -ErrorAction Stop } | Should -Throw -ErrorId 'GetBronzeStorageNotConnected,MedallionFoundry.Commands.GetBronzeStorageCommand'
     }
 
+    It 'after Disconnect the most recently connected or used remaining connection is current, then none (issue 13, item 6)' {
+        Disconnect-BronzeStorage -All
+        $root = New-TestFolder 'recent'
+        foreach ($i in 1..6) { Connect-BronzeStorage -Backend Local -Path $root -Name "conn-$i" }
+        Use-BronzeStorage conn-2
+        Use-BronzeStorage conn-4 -PassThru | ForEach-Object Name | Should -Be 'conn-4'
+        (Get-BronzeStorage -All | Where-Object IsCurrent).Name | Should -Be 'conn-4'
+        (Get-BronzeStorage -All | Out-String -Width 200) | Should -Match 'conn-4\s+local\s+True'
+
+        $order = foreach ($i in 1..6) {
+            Disconnect-BronzeStorage
+            $current = Get-BronzeStorage -ErrorAction SilentlyContinue
+            if ($current) { $current.Name } else { '(none)' }
+        }
+        $order | Should -Be @('conn-2', 'conn-6', 'conn-5', 'conn-3', 'conn-1', '(none)')
+    }
+
+    It 'Use-BronzeStorage names a connection that is not open' {
+        Use-BronzeStorage nope -ErrorAction SilentlyContinue -ErrorVariable failures
+        $failures[0].FullyQualifiedErrorId | Should -Be 'UseBronzeStorageConnectionNotFound,MedallionFoundry.Commands.UseBronzeStorageCommand'
+    }
+
     It 'completes -Backend with the registered backends' {
         $result = TabExpansion2 -inputScript 'Connect-BronzeStorage -Backend lo' -cursorColumn 33
         $result.CompletionMatches.CompletionText | Should -Contain 'local'

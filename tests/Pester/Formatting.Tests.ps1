@@ -13,19 +13,35 @@ BeforeAll {
 AfterAll { Disconnect-BronzeStorage -All }
 
 Describe 'RemoteObject table view' {
-    It 'shows LastModified, Size in readable units and Path' {
+    It 'groups by folder and shows LastModified, Size in binary units and the file name' {
         $text = Get-BronzeFileList system=api/ | Format-Table | Out-String -Width 200
-        $text | Should -Match 'LastModified\s+Size\s+Path'
-        $text | Should -Match '3\.5 MB\s+system=api/table=users/big\.bin'
-        $text | Should -Match '100 B\s+system=api/table=users/small\.csv'
+        $text | Should -Match 'Folder: system=api/table=users/'
+        $text | Should -Match 'LastModified\s+Size\s+Name'
+        $text | Should -Match '3\.5 MiB\s+big\.bin'
+        $text | Should -Match '100 B\s+small\.csv'
     }
 
     It 'is the default view' {
-        (Get-BronzeFileList system=api/ | Out-String -Width 200) | Should -Match 'LastModified\s+Size\s+Path'
+        (Get-BronzeFileList system=api/ | Out-String -Width 200) | Should -Match 'LastModified\s+Size\s+Name'
     }
 
     It 'shows folders of one-level listings as <dir>' {
-        (Get-BronzeFileList system=api/ -Recurse:$false | Out-String -Width 200) | Should -Match '<dir>\s+system=api/table=users/'
+        (Get-BronzeFileList system=api/ -Recurse:$false | Out-String -Width 200) | Should -Match '<dir>\s+table=users/'
+    }
+
+    It 'shows long partitioned paths whole at 80 columns: the folder once, each file name on its row' {
+        $folder = 'system=crm/table=accounts_receivable_history/region=europe-west-2/dt=2025-01-01/'
+        $names = 1..3 | ForEach-Object { "part-000$_-c000.snappy.parquet" }
+        $src = New-TestFolder 'format-long'
+        foreach ($n in $names) { New-TestFile (Join-Path $src $n) -Size 1536 | Out-Null }
+        Send-BronzeFile -Path (Join-Path $src '*') -Destination $folder
+
+        $text = Get-BronzeFileList $folder | Out-String -Width 80
+        $lines = $text -split "`r?`n"
+        $lines | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
+        ($text -replace "`r?`n", '') | Should -Match ([regex]::Escape("Folder: $folder"))
+        foreach ($n in $names) { @($lines | Where-Object { $_ -match "1\.5 KiB $([regex]::Escape($n))$" }).Count | Should -Be 1 -Because "$n is shown whole" }
+        $text | Should -Not -Match '…'
     }
 }
 
@@ -34,7 +50,7 @@ Describe 'RemoteObject list view' {
         $item = Get-BronzeFileList system=api/ -Filter big.bin
         $text = $item | Format-List | Out-String -Width 200
         foreach ($name in $item.PSObject.Properties.Name) { $text | Should -Match "(?m)^$name\s+:" -Because "$name is a property" }
-        $text | Should -Match 'Size\s+: 3\.5 MB \(3,670,016 bytes\)'
+        $text | Should -Match 'Size\s+: 3\.5 MiB \(3,670,016 bytes\)'
         $text | Should -Match 'Name\s+: big\.bin'
     }
 }

@@ -163,10 +163,10 @@ param(`$Prefix, `$Recursive, `$Config)
 if (`$Config.mode -eq 'fail') { throw "vault refused token `$(`$Config.token_env)" }
 "@)
         Register-BronzeStorageBackend -Name $vault -Upload { param($LocalPath, $Key, $Config) } -Download { param($Key, $LocalPath, $Config) } -List $list -Delete { param($Key, $Config) } -Option @(
-            @{ Key = 'vault_url'; Required = $true; Description = 'Base URL of the vault.' }
-            @{ Key = 'port'; Type = 'Int'; Default = 8200; Min = 1; Max = 65535; Description = 'TCP port.' }
+            @{ Key = 'vault_url'; Required = $true; Parameter = 'VaultUrl'; Description = 'Base URL of the vault.' }
+            @{ Key = 'port'; Type = 'Int'; Default = 8200; Min = 1; Max = 65535; Parameter = 'VaultPort'; Description = 'TCP port.' }
             @{ Key = 'token_env'; Type = 'EnvVarName'; Sensitive = $true; Description = 'Variable holding the token.' }
-            @{ Key = 'mode'; Type = 'Enum'; Allowed = 'fast', 'safe', 'fail'; Default = 'safe'; Section = 'own' }
+            @{ Key = 'mode'; Type = 'Enum'; Allowed = 'fast', 'safe', 'fail'; Default = 'safe'; Section = 'own'; Parameter = 'Mode' }
             @{ Key = 'wait'; Type = 'Duration'; Default = '2s'; Section = 'own' }
         )
         $script:token = "MfVaultToken$([guid]::NewGuid().ToString('N'))"
@@ -201,6 +201,26 @@ if (`$Config.mode -eq 'fail') { throw "vault refused token `$(`$Config.token_env
     It 'catches a near-miss typo of a custom key' {
         Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: u`n    prot: 1`n"
         { Connect-BronzeStorage -ConfigPath $file } | Should -Throw -ErrorId $InvalidId -ExpectedMessage "*:5: 'platform.bronze.prot' is not a known key; did you mean 'port'?"
+    }
+
+    It 'makes their parameters Connect-BronzeStorage parameters, validated like the YAML keys' {
+        Connect-BronzeStorage -Backend $vault -VaultUrl https://vault.example -VaultPort 8300 -Mode fast -Name vaultp
+        Get-BronzeFileList -Connection vaultp | Out-Null
+        $config = Import-Clixml $seen
+        $config.port | Should -Be 8300
+        $config.mode | Should -Be 'fast'
+        { Connect-BronzeStorage -Backend $vault -VaultUrl u -VaultPort 70000 } |
+            Should -Throw -ErrorId $InvalidId -ExpectedMessage "The key 'platform.bronze.port' must be between 1 and 65535, not 70000. (given as -VaultPort)"
+    }
+
+    It 'completes those parameters and their values once -Backend is given' {
+        $names = (TabExpansion2 -inputScript "Connect-BronzeStorage -Backend $vault -Vault" -cursorColumn ("Connect-BronzeStorage -Backend $vault -Vault").Length).CompletionMatches.CompletionText
+        $names | Should -Contain '-VaultUrl'
+        $names | Should -Contain '-VaultPort'
+        $line = "Connect-BronzeStorage -Backend $vault -Mode "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Sort-Object | Should -Be @('fail', 'fast', 'safe')
+        $line = 'Connect-BronzeStorage -Backend Local -Vault'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Not -Contain '-VaultUrl'
     }
 
     It 'lists them in Get-BronzeStorageBackend' {

@@ -96,9 +96,11 @@ Describe 'S3 backend from parameters' {
         @(Get-BronzeFileList -Prefix 'x/').Count | Should -Be 0
     }
 
-    It 'fails with an error naming the bucket when it does not exist' {
+    It 'fails with an error naming the bucket when it does not exist: at connect time, or at the first call with -SkipCheck' {
         $credential = [pscredential]::new($env:MF_TEST_S3_ACCESS_KEY, (ConvertTo-SecureString $env:MF_TEST_S3_SECRET_KEY -AsPlainText -Force))
-        Connect-BronzeStorage -Backend S3 -Bucket 'mf-no-such-bucket' -EndpointUrl $env:MF_TEST_S3_ENDPOINT -Credential $credential -Name missing
+        { Connect-BronzeStorage -Backend S3 -Bucket 'mf-no-such-bucket' -EndpointUrl $env:MF_TEST_S3_ENDPOINT -Credential $credential -Name missing } |
+            Should -Throw -ErrorId 'ConnectBronzeStorageContainerNotFound,MedallionFoundry.Commands.ConnectBronzeStorageCommand' -ExpectedMessage "*'mf-no-such-bucket'*"
+        Connect-BronzeStorage -Backend S3 -Bucket 'mf-no-such-bucket' -EndpointUrl $env:MF_TEST_S3_ENDPOINT -Credential $credential -Name missing -SkipCheck
         { Get-BronzeFileList -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'mf-no-such-bucket'*"
     }
 }

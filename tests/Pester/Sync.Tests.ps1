@@ -217,6 +217,42 @@ Describe 'Compare-BronzeFolder' {
     }
 }
 
+Describe 'Sync-BronzeFolder in Azure Pipelines' {
+    It 'names the failed file and fails the step; a clean re-run does not' {
+        $store = New-TestFolder 'tf-store'
+        $src = New-TestFolder 'tf-src'
+        New-Tree $src 3
+        New-TestFile (Join-Path $src "bad`u{1}name.csv") -Size 10 | Out-Null
+        $script = "Import-Module '$script:ModuleManifest'; Connect-BronzeStorage -Backend Local -Path '$store' | Out-Null; Sync-BronzeFolder '$src' 'x/' -ErrorAction Continue | Out-Null"
+        $run = Invoke-ChildPwsh $script @{ TF_BUILD = 'True' }
+        $run.Output | Should -Match '##vso\[task.logissue type=error\]SyncBronzeFolderInvalidPath: '
+        $run.Output | Should -Match '##vso\[task.complete result=Failed;\]Sync-BronzeFolder: 1 of 4 files failed'
+
+        Remove-Item -LiteralPath (Join-Path $src "bad`u{1}name.csv")
+        $clean = Invoke-ChildPwsh $script @{ TF_BUILD = 'True' }
+        $clean.Output | Should -Not -Match '##vso\[task.complete result=Failed'
+        @(Get-ChildItem $store -Recurse -File).Count | Should -Be 3
+    }
+}
+
+Describe 'A remote folder that cannot be listed' {
+    AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'ends <_> with one terminating error, not one error per file' -ForEach @('Sync-BronzeFolder', 'Compare-BronzeFolder') {
+        $command = $_
+        $src = New-TestFolder 'nobucket'
+        New-Tree $src 5
+        $script:Bucket, $saved = "mf-missing-$([guid]::NewGuid().ToString('N').Substring(0, 10))", $script:Bucket
+        try { Invoke-Expression ((Get-ConnectCommand 'S3' 'p') + ' -SkipCheck') } finally { $script:Bucket = $saved } # as if the bucket went away after connecting
+        $errors = @()
+        try { & $command $src 'x/' -ErrorVariable +errors -ErrorAction SilentlyContinue | Out-Null; throw 'no terminating error' }
+        catch { $_.FullyQualifiedErrorId | Should -BeLike "$($command.Replace('-', ''))ContainerNotFound,*" }
+        $errors.Count | Should -Be 1 # the terminating error itself: none per file
+        $record = if ($errors[0] -is [Management.Automation.ErrorRecord]) { $errors[0] } else { $errors[0].ErrorRecord }
+        $record.FullyQualifiedErrorId | Should -BeLike "$($command.Replace('-', ''))ContainerNotFound,*"
+    }
+}
+
 Describe 'Objects written by other tools, on the S3 server' {
     BeforeAll {
         $script:prefix = "peers-$([guid]::NewGuid().ToString('N').Substring(0, 10))"

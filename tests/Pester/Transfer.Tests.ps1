@@ -125,8 +125,8 @@ Describe 'Get-BronzeFileList' {
 
     It 'shows a table with readable sizes' {
         $text = Get-BronzeFileList 'system=api/readme' | Format-Table | Out-String
-        $text | Should -Match '2\.0 KB'
-        $text | Should -Match 'system=api/readme.txt'
+        $text | Should -Match '2\.0 KiB'
+        $text | Should -Match 'readme.txt'
     }
 }
 

@@ -14,6 +14,11 @@ public class OperationRunner
     public virtual Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
         => action(cancellationToken);
 
+    /// <summary>As <see cref="RunAsync{T}"/> for one request about <paramref name="items"/> files at once
+    /// (a delete-many batch): the resilient runner lets its attempt take longer, in proportion.</summary>
+    public virtual Task<T> RunBatchAsync<T>(string operation, string? path, int items, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+        => RunAsync(operation, path, action, cancellationToken);
+
     /// <summary>Messages about retries and circuit changes since the last call (none here).</summary>
     public virtual IReadOnlyList<string> DrainMessages() => Array.Empty<string>();
 }

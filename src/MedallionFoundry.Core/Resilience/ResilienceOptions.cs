@@ -69,6 +69,12 @@ public static class ResilienceOptions
         Parameter = "TransferTimeoutSeconds", Help = "Limit of one attempt of an upload or download; 0 = none.",
     };
 
+    public static readonly OptionDeclaration StallTimeout = new()
+    {
+        Key = "stall_timeout", Type = OptionType.Duration, DefaultValue = TimeSpan.FromSeconds(60), Min = 0, MinExclusive = true, Max = 86400,
+        Help = "Any S3 or Azure request with no byte moving either way for this long fails as transient and is retried; a transfer that keeps moving is never cut.",
+    };
+
     public static IReadOnlyList<OptionDeclaration> All { get; } =
-        [MaxAttempts, BaseDelay, MaxDelay, Jitter, FailureThreshold, BreakDuration, RequestsPerSecond, Burst, Timeout, TransferTimeout];
+        [MaxAttempts, BaseDelay, MaxDelay, Jitter, FailureThreshold, BreakDuration, RequestsPerSecond, Burst, Timeout, TransferTimeout, StallTimeout];
 }

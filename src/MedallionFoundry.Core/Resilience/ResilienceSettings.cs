@@ -4,7 +4,7 @@ namespace MedallionFoundry.Resilience;
 
 /// <summary>
 /// How operations are retried, broken, limited and timed out. Read from platform.bronze.retry,
-/// circuit_breaker, rate_limit, timeout and transfer_timeout; every value has a default.
+/// circuit_breaker, rate_limit, timeout, transfer_timeout and stall_timeout; every value has a default.
 /// </summary>
 public sealed record ResilienceSettings
 {
@@ -41,6 +41,14 @@ public sealed record ResilienceSettings
     /// <summary>Limit of one attempt of an upload or download; null = none (large files take long).</summary>
     public TimeSpan? TransferTimeout { get; init; }
 
+    /// <summary>Any request with no byte moving either way for this long fails as transient (and is retried).</summary>
+    public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
+
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>platform.bronze.stall_timeout (<see cref="ResilienceOptions.StallTimeout"/>); read here and by the S3 and Azure settings.</summary>
+    public static TimeSpan ReadStallTimeout(ConfigSection bronze) => bronze.Duration(ResilienceOptions.StallTimeout)!.Value;
+
     public static ResilienceSettings Default { get; } = new();
 
     /// <summary>Reads the settings under platform.bronze (<see cref="ResilienceOptions"/>); errors name the key.</summary>
@@ -58,6 +66,7 @@ public sealed record ResilienceSettings
             Burst = bronze.Int(ResilienceOptions.Burst)!.Value,
             Timeout = bronze.Duration(ResilienceOptions.Timeout)!.Value,
             TransferTimeout = bronze.Duration(ResilienceOptions.TransferTimeout) is { } t && t > TimeSpan.Zero ? t : null,
+            StallTimeout = ReadStallTimeout(bronze),
         };
         if (settings.MaxDelay < settings.BaseDelay)
             throw ErrorAt(bronze, ResilienceOptions.MaxDelay, $"The key '{ResilienceOptions.MaxDelay.FullKey}' must not be smaller than {ResilienceOptions.BaseDelay.Key}.");

@@ -13,7 +13,8 @@ namespace MedallionFoundry.Resilience;
 /// Runs backend operations through one Polly pipeline per connection: retry with exponential backoff
 /// and jitter (honouring Retry-After) outside, then a circuit breaker, a rate limiter and a per-attempt
 /// timeout. Only transient failures are retried or counted by the breaker: never access denied, not found
-/// or bad input. The SDKs keep a small retry of their own per HTTP request (parts of big files);
+/// or bad input. Integrity failures (bytes damaged on the wire) are retried the same bounded number
+/// of times, are not counted by the breaker, and stay integrity errors when they persist. The SDKs keep a small retry of their own per HTTP request (parts of big files);
 /// this layer retries whole operations, and is the one that reports what it does.
 /// </summary>
 public sealed class ResilientOperationRunner : OperationRunner
@@ -21,6 +22,11 @@ public sealed class ResilientOperationRunner : OperationRunner
     static readonly ResiliencePropertyKey<string> OperationKey = new("mf.operation");
     static readonly ResiliencePropertyKey<string> PathKey = new("mf.path");
     static readonly ResiliencePropertyKey<bool> TransferKey = new("mf.transfer");
+    static readonly ResiliencePropertyKey<int> ItemsKey = new("mf.items");
+
+    /// <summary>How much longer than <see cref="ResilienceSettings.Timeout"/> one attempt of a batch may
+    /// take per file in it (a 256-blob delete batch: timeout + 256 s × this).</summary>
+    public static readonly TimeSpan BatchTimeoutPerItem = TimeSpan.FromSeconds(0.5);
 
     readonly ResiliencePipeline _pipeline;
     readonly ConcurrentQueue<string> _messages = new();
@@ -50,9 +56,13 @@ public sealed class ResilientOperationRunner : OperationRunner
         return drained;
     }
 
-    public override async Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    public override Task<T> RunAsync<T>(string operation, string? path, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+        => RunBatchAsync(operation, path, 1, action, cancellationToken);
+
+    public override async Task<T> RunBatchAsync<T>(string operation, string? path, int items, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ItemsKey, Math.Max(1, items));
         context.Properties.Set(OperationKey, operation);
         context.Properties.Set(PathKey, path ?? "");
         context.Properties.Set(TransferKey, operation is "upload" or "download");
@@ -68,7 +78,8 @@ public sealed class ResilientOperationRunner : OperationRunner
         {
             var until = _openUntil > DateTimeOffset.Now ? _openUntil : DateTimeOffset.Now + (ex.RetryAfter ?? Settings.BreakDuration);
             throw new StorageException(StorageErrorKind.CircuitOpen,
-                $"The circuit for connection '{_connection}' is open until {until.ToLocalTime():HH:mm:ss} after {Settings.FailureThreshold} failures in a row; calls fail fast until then. Last failure: {ex.InnerException?.Message ?? "see earlier errors"}",
+                $"The circuit for connection '{_connection}' is open until {until.ToLocalTime():HH:mm:ss} after {Settings.FailureThreshold} failures in a row; calls fail fast until then, so the {operation} of '{path}' was not tried. " +
+                $"The connection's last failure (which may be another file's): {ex.InnerException?.Message ?? "see earlier errors"}",
                 path, ex);
         }
         catch (TimeoutRejectedException ex)
@@ -100,7 +111,9 @@ public sealed class ResilientOperationRunner : OperationRunner
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception)),
+                // A flipped bit on the wire heals on another try; a store that keeps bad bytes fails every
+                // try and ends as the integrity error it is.
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception) || args.Outcome.Exception is StorageIntegrityException),
                 MaxRetryAttempts = settings.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = settings.BaseDelay,
@@ -159,7 +172,7 @@ public sealed class ResilientOperationRunner : OperationRunner
         {
             TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(TransferKey, false)
                 ? settings.TransferTimeout ?? System.Threading.Timeout.InfiniteTimeSpan
-                : settings.Timeout),
+                : settings.Timeout + (args.Context.Properties.GetValue(ItemsKey, 1) - 1) * BatchTimeoutPerItem),
         });
 
         return builder.Build();

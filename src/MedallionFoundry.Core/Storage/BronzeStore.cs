@@ -35,9 +35,15 @@ public sealed class BronzeStore : IAsyncDisposable
     {
         var relative = RemotePath.NormalizeFile(remotePath);
         var key = RemotePath.ToKey(Backend.Prefix, relative);
-        return Runner.RunAsync("upload", relative,
-            async ct => Describe(await Backend.UploadFileAsync(localPath, key, options ?? UploadOptions.Default, ct).ConfigureAwait(false), key),
-            cancellationToken);
+        var writeId = Guid.NewGuid().ToString("N");
+        return Runner.RunAsync("upload", relative, async ct =>
+        {
+            // The file as this attempt finds it; a change before the backend commits, or after, fails the upload.
+            var source = SourceSnapshot.Take(localPath, relative);
+            var stored = await Backend.UploadFileAsync(localPath, key, (options ?? UploadOptions.Default).ForAttempt(source, writeId), ct).ConfigureAwait(false);
+            source.EnsureUnchanged(relative, committed: true);
+            return Describe(stored, key);
+        }, cancellationToken);
     }
 
     /// <summary>Uploads a stream. Retries need a seekable stream; a non-seekable one is sent once.</summary>
@@ -47,12 +53,13 @@ public sealed class BronzeStore : IAsyncDisposable
         var key = RemotePath.ToKey(Backend.Prefix, relative);
         var start = content.CanSeek ? content.Position : 0;
         var attempt = 0;
+        var writeId = Guid.NewGuid().ToString("N");
         return Runner.RunAsync("upload", relative, async ct =>
         {
             if (++attempt > 1 && !content.CanSeek)
                 throw new StorageException(StorageErrorKind.Unknown, $"The upload of '{relative}' failed and cannot be retried: its stream cannot rewind.", relative);
             if (content.CanSeek) content.Position = start;
-            return Describe(await Backend.UploadAsync(key, content, options ?? UploadOptions.Default, ct).ConfigureAwait(false), key);
+            return Describe(await Backend.UploadAsync(key, content, (options ?? UploadOptions.Default).ForAttempt(null, writeId), ct).ConfigureAwait(false), key);
         }, cancellationToken);
     }
 
@@ -176,7 +183,7 @@ public sealed class BronzeStore : IAsyncDisposable
         {
             if (batch.Count == 0) return;
             var keys = batch.ToArray();
-            var batchFailures = await Runner.RunAsync("delete-many", $"{keys.Length} files",
+            var batchFailures = await Runner.RunBatchAsync("delete-many", $"{keys.Length} files", keys.Length,
                 ct => Backend.DeleteManyAsync(keys, ct), cancellationToken).ConfigureAwait(false);
             foreach (var failure in batchFailures)
                 failures.Add(failure with { Key = pathOfKey.GetValueOrDefault(failure.Key, failure.Key) });
@@ -197,6 +204,10 @@ public sealed class BronzeStore : IAsyncDisposable
         await Flush().ConfigureAwait(false);
         return failures;
     }
+
+    /// <summary>Checks that the bucket, container or root exists and the credentials work (one cheap request).</summary>
+    public Task CheckAsync(CancellationToken cancellationToken = default) =>
+        Runner.RunAsync("check", "", async ct => { await Backend.CheckAsync(ct).ConfigureAwait(false); return true; }, cancellationToken);
 
     /// <summary>
     /// Copies one remote file of this store to <paramref name="destinationPath"/> in <paramref name="destination"/>

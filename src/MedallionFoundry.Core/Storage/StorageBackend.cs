@@ -72,6 +72,14 @@ public abstract class StorageBackend : IAsyncDisposable
         return failures.ToList();
     }
 
+    /// <summary>One cheap request that fails when the bucket, container or root is missing or the
+    /// credentials are refused (Connect-BronzeStorage runs it). The default lists one key under the prefix.</summary>
+    public virtual async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var keyPrefix = Prefix.Length == 0 ? "" : Prefix + "/";
+        await ListPageAsync(keyPrefix, new ListOptions { Recursive = false, PageSize = 1 }, null, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Whether <see cref="CopyFromAsync"/> can copy objects of <paramref name="source"/> into this
     /// backend without their bytes passing through this machine, and why (shown by -Verbose). The default
     /// is no: the store then streams the bytes through. A backend (or storage layer) that changes bytes on

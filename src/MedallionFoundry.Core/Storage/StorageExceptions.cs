@@ -13,6 +13,10 @@ public enum StorageErrorKind
     ContainerNotFound,
     CircuitOpen,
     Configuration,
+    /// <summary>The local file changed while it was being uploaded.</summary>
+    SourceChanged,
+    /// <summary>Reading or writing the local file failed (full disk, no permission): not the store's fault, not transient.</summary>
+    LocalIO,
 }
 
 /// <summary>Base of every error the storage layer throws. Messages never contain secrets.</summary>
@@ -60,3 +64,22 @@ public sealed class StorageIntegrityException(string message, string? path = nul
 /// <summary>The bucket or container itself does not exist.</summary>
 public sealed class StorageContainerNotFoundException(string message, string? container = null, Exception? inner = null)
     : StorageException(StorageErrorKind.ContainerNotFound, message, container, inner);
+
+/// <summary>The local source of an upload changed (size, time or bytes) while it was read; the upload was not kept where the store allows.</summary>
+public sealed class StorageSourceChangedException(string message, string? path = null)
+    : StorageException(StorageErrorKind.SourceChanged, message, path);
+
+/// <summary>The local side failed: a download could not write its file (disk full, no permission) or an upload could not read its source.</summary>
+public sealed class StorageLocalIOException(string message, string localPath, bool reading, string? path, Exception inner)
+    : StorageException(StorageErrorKind.LocalIO, message, path, inner)
+{
+    public string LocalPath { get; } = localPath;
+
+    /// <summary>True when reading a local file failed, false when writing one did.</summary>
+    public bool Reading { get; } = reading;
+
+    /// <summary>The error of a download whose local write failed.</summary>
+    public static StorageLocalIOException Writing(string? localPath, string key, Exception inner) =>
+        new($"Writing the download of '{key}' to the local disk failed{(localPath is null ? "" : $" at '{localPath}'")}: {inner.Message}",
+            localPath ?? "", reading: false, key, inner);
+}

@@ -17,6 +17,14 @@ public sealed class UploadOptions : TransferOptions
 
     public string? ContentType { get; init; }
 
+    /// <summary>The local file's size and time when this attempt began (set by BronzeStore): a backend
+    /// checks it again before it commits, so a file changed meanwhile is not stored.</summary>
+    public SourceSnapshot? Source { get; init; }
+
+    /// <summary>Names one upload across its retries (set by BronzeStore), so a retried conditional write
+    /// (Overwrite = false) can recognise its own earlier success after a lost response.</summary>
+    public string? WriteId { get; init; }
+
     /// <summary>Base64 MD5 the content must have, when the caller knows it (a copy from a store that
     /// recorded it). A backend may store it up front; it must then fail the upload, leaving nothing,
     /// when the bytes hash differently.</summary>
@@ -26,6 +34,18 @@ public sealed class UploadOptions : TransferOptions
     public long? Length { get; init; }
 
     public static new UploadOptions Default { get; } = new();
+
+    /// <summary>These options for one attempt of one upload.</summary>
+    public UploadOptions ForAttempt(SourceSnapshot? source, string writeId) => new()
+    {
+        Progress = Progress,
+        Overwrite = Overwrite,
+        ContentType = ContentType,
+        ContentMD5 = ContentMD5,
+        Length = Length,
+        Source = source,
+        WriteId = writeId,
+    };
 }
 
 /// <summary>Options for a copy between two remote paths (Copy-/Move-BronzeFile).</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using MedallionFoundry.Backends.Azure;
 using MedallionFoundry.Backends.Local;
 using MedallionFoundry.Backends.S3;
 using MedallionFoundry.Storage;
@@ -30,10 +31,11 @@ public sealed class RemoteFolder(BronzeStore store, string? remotePath)
     public string PathOf(string relativePath) => Prefix + relativePath;
 
     /// <summary>Every object under the folder, streamed, with its path relative to the folder.
-    /// With <paramref name="missingContainerIsEmpty"/> (an upload: its first write creates the container
-    /// when the connection may, or fails with the same clear error) a missing container lists nothing.</summary>
-    public async IAsyncEnumerable<(string RelativePath, RemoteObject Object)> ListAsync(bool missingContainerIsEmpty = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <paramref name="forUpload"/>: a missing container that the connection creates on its first write
+    /// (Azure create_container: true) lists as empty; any other missing container is the error it is.</summary>
+    public async IAsyncEnumerable<(string RelativePath, RemoteObject Object)> ListAsync(bool forUpload = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var missingContainerIsEmpty = forUpload && Store.Backend is AzureBackend { Settings.CreateContainer: true };
         await using var items = Store.ListAsync(Prefix, new ListOptions { Recursive = true }, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {

@@ -13,10 +13,30 @@ internal static class AzureDevOpsLog
 {
     public static bool Enabled => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD"));
 
+    /// <summary>Running in a CI system (Azure Pipelines sets TF_BUILD; most others set CI).</summary>
+    public static bool IsCi => Enabled || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>Environment variable that, set to false/0/no, stops <see cref="FailTask"/> from failing the step.</summary>
+    public const string FailTaskVariable = "MEDALLIONFOUNDRY_FAIL_TASK";
+
     public static void WriteError(PSCmdlet cmdlet, ErrorRecord record)
     {
         if (!Enabled) return;
-        var line = "##vso[task.logissue type=error]" + Escape(Describe(record));
+        WriteLine(cmdlet, "##vso[task.logissue type=error]" + Escape(Describe(record)));
+    }
+
+    /// <summary>Marks the step failed ('##vso[task.complete result=Failed;]'), so a script that carries on
+    /// after per-file errors still fails the step. Opt out with MEDALLIONFOUNDRY_FAIL_TASK=false.</summary>
+    public static void FailTask(PSCmdlet cmdlet, string reason)
+    {
+        if (!Enabled) return;
+        var optOut = Environment.GetEnvironmentVariable(FailTaskVariable)?.Trim().ToLowerInvariant();
+        if (optOut is "false" or "0" or "no" or "off") return;
+        WriteLine(cmdlet, "##vso[task.complete result=Failed;]" + Escape(Redact(reason)));
+    }
+
+    static void WriteLine(PSCmdlet cmdlet, string line)
+    {
         try
         {
             if (cmdlet.Host?.UI is { } ui) ui.WriteLine(line);

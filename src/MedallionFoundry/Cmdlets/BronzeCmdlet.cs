@@ -22,6 +22,11 @@ public abstract class BronzeCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _cancellation.Cancel();
 
+    /// <summary>Cancels the work still running (as Ctrl+C would), e.g. after a connection failure.</summary>
+    protected void CancelWork() => _cancellation.Cancel();
+
+    bool _recommendedForce;
+
     /// <summary>Waits for an engine call. There is no synchronization context on the pipeline thread.</summary>
     protected T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
@@ -50,10 +55,19 @@ public abstract class BronzeCmdlet : PSCmdlet
     {
         var (problem, category) = Classify(exception);
         var record = new ErrorRecord(exception, ErrorIdPrefix + problem, category, target);
-        if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile")
+        // An account-level refusal: say which connection (account, container or bucket) it was.
+        if (Unwrap(exception) is StorageException { Kind: StorageErrorKind.AccessDenied } denied
+            && denied.InnerException is not (UnauthorizedAccessException or IOException) && ConnectionDescription is { } where)
+            record.ErrorDetails = new ErrorDetails($"{denied.Message} (connection {where})");
+        // One recommendation per run is enough: the next hundred files would repeat it.
+        if (exception is StorageException { Kind: StorageErrorKind.Conflict } && ErrorIdPrefix == "GetBronzeFile" && !_recommendedForce
+            && (_recommendedForce = true))
             record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Use -Force to overwrite the local file." };
         return record;
     }
+
+    /// <summary>"'default': azure storage at https://account.blob.core.windows.net/container", when a connection is in use.</summary>
+    private protected virtual string? ConnectionDescription => null;
 
     protected void WriteFileError(Exception exception, object? target) => WriteError(ErrorFor(exception, target));
 
@@ -62,8 +76,12 @@ public abstract class BronzeCmdlet : PSCmdlet
     {
         Redact(errorRecord);
         AzureDevOpsLog.WriteError(this, errorRecord);
+        OnErrorWritten();
         base.WriteError(errorRecord);
     }
+
+    /// <summary>Called for every non-terminating error written (transfer cmdlets count it as a failed item).</summary>
+    private protected virtual void OnErrorWritten() { }
 
     // Every message the module writes goes through the one redactor (SecretRedactor).
     protected new void WriteVerbose(string text) => base.WriteVerbose(SecretRedactor.Redact(text));
@@ -101,6 +119,8 @@ public abstract class BronzeCmdlet : PSCmdlet
 
     internal static (string Problem, ErrorCategory Category) Classify(Exception exception) => Unwrap(exception) switch
     {
+        StorageLocalIOException { InnerException: UnauthorizedAccessException } => ("LocalAccessDenied", ErrorCategory.PermissionDenied),
+        StorageLocalIOException local => ("LocalIOError", local.Reading ? ErrorCategory.ReadError : ErrorCategory.WriteError),
         StorageException storage => storage.Kind switch
         {
             StorageErrorKind.NotFound => ("NotFound", ErrorCategory.ObjectNotFound),
@@ -112,6 +132,7 @@ public abstract class BronzeCmdlet : PSCmdlet
             StorageErrorKind.ContainerNotFound => ("ContainerNotFound", ErrorCategory.ObjectNotFound),
             StorageErrorKind.CircuitOpen => ("CircuitOpen", ErrorCategory.ResourceUnavailable),
             StorageErrorKind.Configuration => ("InvalidConfiguration", ErrorCategory.InvalidData),
+            StorageErrorKind.SourceChanged => ("SourceChanged", ErrorCategory.InvalidData),
             _ => ("Failed", ErrorCategory.NotSpecified),
         },
         ConfigException => ("InvalidConfiguration", ErrorCategory.InvalidData),

@@ -57,6 +57,8 @@ public abstract class BronzeCopyCmdlet : BronzeTransferCmdlet
 
     string Verb => IsMove ? "Move" : "Copy";
 
+    protected override string TransferOperation => Verb;
+
     readonly DestinationClaims _claims = new(StringComparer.Ordinal, StringComparer.Ordinal);
     readonly HashSet<(BronzeStore, BronzeStore)> _announced = new();
     readonly Dictionary<BronzeStore, List<string>> _verifiedSources = new();
@@ -70,7 +72,7 @@ public abstract class BronzeCopyCmdlet : BronzeTransferCmdlet
     {
         var from = Store;
         var to = string.IsNullOrEmpty(DestinationConnection) ? from : ResolveConnection(DestinationConnection).Store;
-        _progress ??= new TransferProgress(this, MyInvocation.MyCommand.Name, IsMove ? "Moving" : "Copying");
+        _progress ??= new TransferProgress(this, MyInvocation.MyCommand.Name, IsMove ? "Moving" : "Copying", Summary);
         _transfers ??= new ParallelTransfers<CopyJob, CopyResult>(
             ThrottleLimit > 0 ? ThrottleLimit : to.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
         Announce(from, to);
@@ -79,22 +81,33 @@ public abstract class BronzeCopyCmdlet : BronzeTransferCmdlet
         {
             var job = new CopyJob(from, source, to, target);
             if (!Claim(job)) continue;
-            if (!ShouldProcess($"{from.Name}:{source} -> {to.Name}:{target}", Verb)) continue;
+            _transfers.WaitForSlot();
+            if (ConnectionFailed) break;
+            if (!ShouldTransfer($"{from.Name}:{source} -> {to.Name}:{target}", Verb, null)) continue;
             var options = new CopyOptions { Overwrite = !NoClobber, Move = IsMove, Progress = _progress.Bytes };
-            _progress.Started(0);
+            _progress.Started(null);
             _transfers.Add(job, () => from.CopyToAsync(source, to, target, options, CancellationToken));
             _progress.Write();
+        }
+        if (ConnectionFailed)
+        {
+            _transfers.Drain();
+            _progress.Complete();
+            ThrowIfConnectionFailed();
         }
     }
 
     protected override void EndProcessing()
     {
+        _progress?.InputComplete();
         _transfers?.Drain();
+        ThrowIfConnectionFailed();
         foreach (var (store, batch) in _verifiedSources) DeleteSources(store, batch);
         _progress?.Complete();
         WriteResilienceMessages();
         var moved = IsMove ? $", {_deleted} sources removed" : "";
         WriteVerbose($"{Verb}: {_copied} files ({_serverSide} server-side, {_copied - _serverSide} streamed){moved}.");
+        CompleteTransfer();
     }
 
     /// <summary>Once per pair of stores: which method is used and why.</summary>
@@ -122,17 +135,16 @@ public abstract class BronzeCopyCmdlet : BronzeTransferCmdlet
 
     void OnCompleted(CopyJob job, Task<CopyResult> task)
     {
-        _progress?.Finished();
         WriteResilienceMessages();
+        _progress?.Write();
         if (!task.IsCompletedSuccessfully)
         {
-            var error = Unwrap(task.Exception!);
-            if (!(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
-                WriteFileError(error, job.Source);
+            ReportFailure(task.Exception!, job.Source);
             return; // the source is kept
         }
 
         var result = task.Result;
+        Summary.AddSucceeded(result.Destination.Size);
         _copied++;
         if (result.Method == CopyMethod.ServerSide) _serverSide++;
         var how = result.SourceMoved ? "renamed" : result.Method == CopyMethod.ServerSide ? "server-side" : "streamed";

@@ -39,9 +39,9 @@ public abstract class BronzeFolderCmdlet : BronzeTransferCmdlet
     protected string ResolvedLocalPath => GetUnresolvedProviderPathFromPSPath(LocalPath);
 
     /// <summary>Compares the folders, showing progress and -Verbose notes from the pipeline thread.
-    /// A bad remote path or a listing that fails is terminating for this record (the error is thrown).</summary>
+    /// A listing or local walk that fails as a whole throws; see <see cref="ThrowCompareFailure"/>.</summary>
     private protected IReadOnlyList<FolderComparison> CompareFolders(RemoteFolder remote, string localRoot, SyncDirection direction,
-        PathFilter filter, AgeFilter? age, LocalHasher hasher, bool missingContainerIsEmpty = false)
+        PathFilter filter, AgeFilter? age, LocalHasher hasher, bool forUpload = false)
     {
         var comparer = new FolderComparer
         {
@@ -56,7 +56,7 @@ public abstract class BronzeFolderCmdlet : BronzeTransferCmdlet
         var compared = 0;
         var tree = LocalTree.Scan(localRoot);
         foreach (var skipped in tree.Skipped) WriteVerbose(skipped.Describe() + " Remote files under it are left alone.");
-        var task = comparer.CompareAsync(tree, remote.ListAsync(missingContainerIsEmpty, CancellationToken),
+        var task = comparer.CompareAsync(tree, remote.ListAsync(forUpload, CancellationToken),
             new Progress(n => Volatile.Write(ref compared, n)), CancellationToken);
         var record = new ProgressRecord(Math.Abs(GetType().Name.GetHashCode()) % 100000 + 1, $"{MyInvocation.MyCommand.Name}: comparing", "Listing");
         var showProgress = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD")) && !Console.IsOutputRedirected;
@@ -80,6 +80,10 @@ public abstract class BronzeFolderCmdlet : BronzeTransferCmdlet
 
     /// <summary>A -Direction or -Compare value (checked by ValidateSet; parameters of Core types would load Core too early).</summary>
     private protected static T ParseEnum<T>(string value) where T : struct, Enum => Enum.Parse<T>(value, ignoreCase: true);
+
+    /// <summary>The listing or the local walk failed as a whole (a wrong bucket, no access, the server down):
+    /// one terminating error, not one per file.</summary>
+    private protected void ThrowCompareFailure(Exception error) => ThrowTerminatingError(ErrorFor(Unwrap(error), RemotePath));
 
     /// <summary>The filter from -Include, -Exclude and a shard (of the remote path).</summary>
     private protected PathFilter FilterFor(Shard? shard, RemoteFolder remote) => new(Include, Exclude, shard, remote.Prefix);

@@ -41,14 +41,15 @@ public sealed class CompareBronzeFolderCommand : BronzeFolderCmdlet
         catch (InvalidRemotePathException ex) { WriteFileError(ex, RemotePath); return; }
 
         var hasher = new LocalHasher(HashCache.ForRoot(localRoot));
-        IReadOnlyList<FolderComparison> results;
+        IReadOnlyList<FolderComparison> results = [];
         try { results = CompareFolders(remote, localRoot, ParseEnum<SyncDirection>(Direction), FilterFor(null, remote), null, hasher); }
         catch (Exception ex) when (Unwrap(ex) is StorageException or IOException or UnauthorizedAccessException)
         {
-            WriteFileError(Unwrap(ex), RemotePath);
+            hasher.Cache?.Save();
+            ThrowCompareFailure(ex);
             return;
         }
-        finally { hasher.Cache?.Save(); }
+        hasher.Cache?.Save();
 
         foreach (var failed in results.Where(r => r.Status == CompareStatus.Error)) WriteError(CompareError(failed));
         if (Quiet)

@@ -14,7 +14,7 @@ namespace MedallionFoundry.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "BronzeStorage", DefaultParameterSetName = ConfigSet)]
 [OutputType(typeof(BronzeStorageInfo))]
-public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
+public sealed class ConnectBronzeStorageCommand : BronzeCmdlet, IDynamicParameters
 {
     const string ConfigSet = "ConfigFile";
     const string ParameterSet = "Parameters";
@@ -176,9 +176,44 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "default";
 
+    /// <summary>Do not check at connect time that the bucket, container or root exists and the credentials work.</summary>
+    [Parameter]
+    public SwitchParameter SkipCheck { get; set; }
+
     /// <summary>Output the connection.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Parameters of the chosen backend's options that have no static parameter (custom backends,
+    /// new backends): they appear, and tab-complete, once -Backend is given. Enum options complete their values.</summary>
+    public object? GetDynamicParameters()
+    {
+        if (string.IsNullOrWhiteSpace(Backend) || !BackendRegistry.Default.TryGet(Backend.Trim(), out var descriptor)) return null;
+        var parameters = new RuntimeDefinedParameterDictionary();
+        foreach (var name in OptionParameters.For(descriptor).Where(n => StaticParameters.Value.All(p => !p.Equals(n, StringComparison.OrdinalIgnoreCase))))
+        {
+            var option = descriptor.AllOptions.First(o => string.Equals(o.Parameter, name, StringComparison.OrdinalIgnoreCase));
+            var parameter = new ParameterAttribute { ParameterSetName = ParameterSet };
+            if (option.Help.Length > 0) parameter.HelpMessage = option.Help;
+            var attributes = new System.Collections.ObjectModel.Collection<Attribute> { parameter };
+            if (option.Type == OptionType.Enum) attributes.Add(new ValidateSetAttribute(option.Allowed.ToArray()) { IgnoreCase = true });
+            if (option.Sensitive) attributes.Add(new SecretArgumentTransformationAttribute());
+            var type = option.Sensitive ? typeof(SecureString) : option.Type switch
+            {
+                OptionType.Int => typeof(int),
+                OptionType.Number or OptionType.Duration => typeof(double),
+                OptionType.Bool => typeof(SwitchParameter),
+                _ => typeof(string),
+            };
+            parameters.Add(name, new RuntimeDefinedParameter(name, type, attributes));
+        }
+        return parameters;
+    }
+
+    static readonly Lazy<string[]> StaticParameters = new(() =>
+        typeof(ConnectBronzeStorageCommand).GetProperties().Where(p => p.IsDefined(typeof(ParameterAttribute), true)).Select(p => p.Name)
+            .Concat(["Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable",
+                "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable"]).ToArray());
 
     protected override void EndProcessing()
     {
@@ -211,11 +246,31 @@ public sealed class ConnectBronzeStorageCommand : BronzeCmdlet
             return;
         }
 
+        if (!SkipCheck) CheckOrThrow(store);
+
         var connection = new BronzeConnection(Name, store, config.SourceFile, DateTimeOffset.Now);
         BronzeConnections.Add(connection);
         Provider.BronzeDrives.Mount(this, Name);
         WriteVerbose($"Connected '{Name}' to {store.BackendType} storage at {store.Backend.Location}.");
         if (PassThru) WriteObject(BronzeStorageInfo.From(connection));
+    }
+
+    /// <summary>One cheap request, so a misspelled bucket or a wrong key fails here, not once per file later.</summary>
+    void CheckOrThrow(BronzeStore store)
+    {
+        try
+        {
+            Await(store.CheckAsync(CancellationToken));
+            foreach (var message in store.Runner.DrainMessages()) WriteVerbose(message);
+        }
+        catch (StorageException ex)
+        {
+            foreach (var message in store.Runner.DrainMessages()) WriteVerbose(message);
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            var record = ErrorFor(ex, ex.Path);
+            record.ErrorDetails = new ErrorDetails($"{ex.Message} ({store.BackendType} storage at {store.Backend.Location}; Connect-BronzeStorage checks the connection, -SkipCheck skips that.)");
+            ThrowTerminatingError(record);
+        }
     }
 
     /// <summary>The bound parameters as plain values for <see cref="OptionParameters"/>: credentials and

@@ -8,7 +8,7 @@ namespace MedallionFoundry.Commands;
 /// files come from the pipeline) each file keeps its remote path under it; otherwise -Destination
 /// is the local file name of the one file given. Each file is written to a temporary name and renamed into place when complete.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "BronzeFile")]
+[Cmdlet(VerbsCommon.Get, "BronzeFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
 public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
 {
@@ -44,18 +44,27 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public SwitchParameter IsPrefix { get; set; }
 
+    /// <summary>The listed size (bound from Get-BronzeFileList output): progress and -WhatIf totals use it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public long? Size { get; set; }
+
     ParallelTransfers<(string Remote, string Local), RemoteObject>? _transfers;
     TransferProgress? _progress;
+
+    protected override string TransferOperation => "Download";
 
     protected override void ProcessRecord()
     {
         var store = Store;
-        _progress ??= new TransferProgress(this, "Get-BronzeFile", "Downloading");
+        _progress ??= new TransferProgress(this, "Get-BronzeFile", "Downloading", Summary);
+        if (!MyInvocation.ExpectingInput) foreach (var _ in Path) _progress.Started(null);
         _transfers ??= new ParallelTransfers<(string Remote, string Local), RemoteObject>(
             ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
 
         foreach (var remotePath in Path)
         {
+            _transfers.WaitForSlot();
+            if (ConnectionFailed) break;
             if (IsPrefix)
             {
                 WriteError(new ErrorRecord(new ArgumentException($"'{remotePath}' is a folder, not a file. List it with -Recurse to download its files."),
@@ -72,34 +81,50 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
             }
             if (ShardFilter is { } shard && !shard.Contains(RemotePath.NormalizeFile(remotePath))) continue;
 
-            _progress.Started(0);
+            if (!ShouldTransfer($"{remotePath} -> {localPath}", "Download", Size)) continue;
+            if (MyInvocation.ExpectingInput) _progress.Started(Size);
             _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes }, CancellationToken));
             _progress.Write();
+        }
+        if (ConnectionFailed)
+        {
+            _transfers.Drain();
+            _progress.Complete();
+            ThrowIfConnectionFailed(MyInvocation.ExpectingInput ? 0 : Path.Length - Summary.Completed - Summary.Skipped);
         }
     }
 
     protected override void EndProcessing()
     {
+        _progress?.InputComplete();
         _transfers?.Drain();
         _progress?.Complete();
-        WriteResilienceMessages();
+        CompleteTransfer();
     }
 
     void OnCompleted((string Remote, string Local) file, Task<RemoteObject> task)
     {
-        _progress?.Finished();
         WriteResilienceMessages();
         if (task.IsCompletedSuccessfully)
         {
-            WriteVerbose($"Downloaded {file.Remote} to {file.Local}.");
-            WriteObject(new FileInfo(file.Local));
+            Summary.AddSucceeded(task.Result.Size);
+            WriteObject(ItemFor(file.Local));
         }
-        else
+        else ReportFailure(task.Exception!, file.Remote);
+        _progress?.Write();
+    }
+
+    /// <summary>The downloaded file as Get-Item shows it (PSPath, PSParentPath... so the FileSystem view
+    /// groups it under a "Directory:" header with Mode and Length), or a bare FileInfo without a provider.</summary>
+    object ItemFor(string localPath)
+    {
+        try
         {
-            var error = Unwrap(task.Exception!);
-            if (!(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
-                WriteFileError(error, file.Remote);
+            var items = InvokeProvider.Item.Get(new[] { localPath }, true, true);
+            if (items.Count == 1) return items[0];
         }
+        catch (Exception ex) when (ex is ProviderNotFoundException or ItemNotFoundException or NotSupportedException) { }
+        return new FileInfo(localPath);
     }
 
     /// <summary>Where one remote file goes. -Destination is a folder when it exists as one, ends in a

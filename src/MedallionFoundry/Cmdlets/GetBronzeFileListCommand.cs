@@ -23,6 +23,26 @@ public sealed class GetBronzeFileListCommand : BronzeTransferCmdlet
     [SupportsWildcards]
     public string? Filter { get; set; }
 
+    /// <summary>Only files matching one of these wildcards (on the name, or the path when a pattern has '/').</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Include { get; set; }
+
+    /// <summary>Leave out files matching one of these wildcards (on the name, or the path when a pattern has '/').</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Exclude { get; set; }
+
+    /// <summary>Only files last modified before this time.</summary>
+    [Parameter]
+    public DateTime? OlderThan { get; set; }
+
+    /// <summary>Only files last modified after this time.</summary>
+    [Parameter]
+    public DateTime? NewerThan { get; set; }
+
     /// <summary>List every level below the prefix (default). -Recurse:$false lists one level, with folders.</summary>
     [Parameter]
     public SwitchParameter Recurse { get; set; } = true;
@@ -38,8 +58,22 @@ public sealed class GetBronzeFileListCommand : BronzeTransferCmdlet
         try { prefix = RemotePath.NormalizePrefix(Prefix); }
         catch (InvalidRemotePathException ex) { WriteFileError(ex, Prefix); return; }
 
-        var filter = Filter is null ? null : new WildcardPattern(Filter, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-        var matchWholePath = Filter?.Contains('/') == true;
+        // Object stores list by prefix only: the other filters apply here, while the listing streams.
+        var filter = Filter is null ? null : Pattern(Filter);
+        var include = Include?.Select(Pattern).ToList();
+        var exclude = Exclude?.Select(Pattern).ToList();
+        DateTimeOffset? olderThan = OlderThan is { } o ? new DateTimeOffset(o.ToUniversalTime(), TimeSpan.Zero) : null;
+        DateTimeOffset? newerThan = NewerThan is { } n ? new DateTimeOffset(n.ToUniversalTime(), TimeSpan.Zero) : null;
+        bool Wanted(RemoteObject item)
+        {
+            if (filter is not null && !filter(item)) return false;
+            if (include is not null && !include.Any(p => p(item))) return false;
+            if (exclude is not null && exclude.Any(p => p(item))) return false;
+            if (item.IsPrefix) return true; // folders have no time
+            if (olderThan is not null && !(item.LastModified < olderThan)) return false;
+            if (newerThan is not null && !(item.LastModified > newerThan)) return false;
+            return true;
+        }
         var store = Store;
 
         var items = store.ListAsync(prefix, new ListOptions { Recursive = Recurse, PageSize = PageSize }, CancellationToken)
@@ -50,7 +84,7 @@ public sealed class GetBronzeFileListCommand : BronzeTransferCmdlet
             {
                 WriteResilienceMessages();
                 var item = items.Current;
-                if (filter is not null && !filter.IsMatch(matchWholePath ? item.Path : LeafName(item.Path))) continue;
+                if (!Wanted(item)) continue;
                 WriteObject(item);
             }
         }
@@ -72,6 +106,14 @@ public sealed class GetBronzeFileListCommand : BronzeTransferCmdlet
             WriteFileError(ex, prefix);
             return false;
         }
+    }
+
+    /// <summary>A wildcard on the file name, or on the whole path when it contains '/'.</summary>
+    static Func<RemoteObject, bool> Pattern(string wildcard)
+    {
+        var pattern = new WildcardPattern(wildcard, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+        var wholePath = wildcard.Contains('/');
+        return item => pattern.IsMatch(wholePath ? item.Path : LeafName(item.Path));
     }
 
     static string LeafName(string path)

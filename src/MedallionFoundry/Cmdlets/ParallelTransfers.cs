@@ -23,10 +23,17 @@ internal sealed class ParallelTransfers<TItem, TResult>
 
     public int Running => _running.Count;
 
+    /// <summary>Waits until a transfer may start (completions run their callbacks meanwhile). Call it
+    /// before deciding to start one, so a failure that just completed is seen first.</summary>
+    public void WaitForSlot()
+    {
+        while (_running.Count >= _limit) CompleteOne();
+    }
+
     /// <summary>Starts a transfer; first waits for one to finish when the limit is reached.</summary>
     public void Add(TItem item, Func<Task<TResult>> start)
     {
-        while (_running.Count >= _limit) CompleteOne();
+        WaitForSlot();
         _running.Add((item, Task.Run(start)));
         CompleteFinished();
     }

@@ -61,44 +61,57 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
     ParallelTransfers<string, RemoteObject>? _transfers;
     TransferProgress? _progress;
 
+    protected override string TransferOperation => "Upload";
+
     protected override void ProcessRecord()
     {
         var store = Store;
-        _progress ??= new TransferProgress(this, "Send-BronzeFile", "Uploading");
+        _progress ??= new TransferProgress(this, "Send-BronzeFile", "Uploading", Summary);
         _transfers ??= new ParallelTransfers<string, RemoteObject>(
             ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
 
-        foreach (var (localPath, remotePath) in ExpandInput())
+        var files = ExpandInput().Where(f => ShardFilter is not { } shard || shard.Contains(f.Remote))
+            .Select(f => (f.Local, f.Remote, Size: new FileInfo(f.Local).Length)).ToList();
+        foreach (var file in files) _progress.Started(file.Size);
+        if (!MyInvocation.ExpectingInput) _progress.InputComplete();
+        for (var i = 0; i < files.Count; i++)
         {
-            if (ShardFilter is { } shard && !shard.Contains(remotePath)) continue;
-            if (!ShouldProcess($"{localPath} -> {remotePath}", "Upload")) continue;
+            var (localPath, remotePath, size) = files[i];
+            _transfers.WaitForSlot();
+            if (ConnectionFailed) StopForConnectionFailure(files.Count - i);
+            if (!ShouldTransfer($"{localPath} -> {remotePath}", "Upload", size)) continue;
             var options = new UploadOptions { Overwrite = !NoClobber, Progress = _progress.Bytes };
-            _progress.Started(new FileInfo(localPath).Length);
             _transfers.Add(localPath, () => store.UploadFileAsync(localPath, remotePath, options, CancellationToken));
             _progress.Write();
         }
+        if (ConnectionFailed) StopForConnectionFailure(0);
     }
 
     protected override void EndProcessing()
     {
+        _progress?.InputComplete();
         _transfers?.Drain();
         _progress?.Complete();
-        WriteResilienceMessages();
+        CompleteTransfer();
+    }
+
+    void StopForConnectionFailure(int notAttempted)
+    {
+        _transfers?.Drain();
+        _progress?.Complete();
+        ThrowIfConnectionFailed(notAttempted);
     }
 
     void OnCompleted(string localPath, Task<RemoteObject> task)
     {
-        _progress?.Finished();
         WriteResilienceMessages();
         if (task.IsCompletedSuccessfully)
         {
-            WriteVerbose($"Uploaded {localPath} to {task.Result.Path}.");
+            Summary.AddSucceeded(task.Result.Size);
             if (PassThru) WriteObject(task.Result);
-            return;
         }
-        var error = Unwrap(task.Exception!);
-        if (error is OperationCanceledException && CancellationToken.IsCancellationRequested) return;
-        WriteFileError(error, localPath);
+        else ReportFailure(task.Exception!, localPath);
+        _progress?.Write();
     }
 
     /// <summary>Each local file with the remote path it goes to.</summary>

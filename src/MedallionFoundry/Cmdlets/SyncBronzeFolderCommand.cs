@@ -53,6 +53,11 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
 
     SyncDirection Way => ParseEnum<SyncDirection>(Direction);
 
+    protected override string TransferOperation => "Sync";
+
+    /// <summary>The shared summary line; under TF_BUILD a run with any failed file fails the step.</summary>
+    protected override void EndProcessing() => CompleteTransfer();
+
     protected override void ProcessRecord()
     {
         var clock = Stopwatch.StartNew();
@@ -71,18 +76,19 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
 
         var summary = new SyncSummary { LocalPath = localRoot, RemotePath = remote.Prefix, Direction = Way, Shard = shard?.ToString() };
         var hasher = new LocalHasher(HashCache.ForRoot(localRoot));
-        IReadOnlyList<FolderComparison> compared;
+        IReadOnlyList<FolderComparison> compared = [];
         try
         {
             var age = MinAge is null && MaxAge is null ? null : new AgeFilter(MinAge, MaxAge, DateTimeOffset.UtcNow);
-            compared = CompareFolders(remote, localRoot, Way, FilterFor(shard, remote), age, hasher, missingContainerIsEmpty: Way == SyncDirection.Upload);
+            compared = CompareFolders(remote, localRoot, Way, FilterFor(shard, remote), age, hasher, forUpload: Way == SyncDirection.Upload);
         }
         catch (Exception ex) when (Unwrap(ex) is StorageException or IOException or UnauthorizedAccessException)
         {
-            WriteFileError(Unwrap(ex), RemotePath);
+            hasher.Cache?.Save();
+            ThrowCompareFailure(ex);
             return;
         }
-        finally { hasher.Cache?.Save(); }
+        hasher.Cache?.Save();
 
         var plan = compared.Select(c => SyncAction.For(c, Way, Delete)).Where(a => a is not null).Select(a => a!).ToList();
         foreach (var failed in plan.Where(a => a.Reason == SyncReason.Error))
@@ -91,11 +97,12 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
             summary.Failed++;
         }
         summary.Skipped = plan.Count(a => a.Reason == SyncReason.Equal);
+        Summary.AddSkipped(summary.Skipped);
 
         var transfers = plan.Where(a => a.Action is SyncActionKind.Upload or SyncActionKind.Download).ToList();
         var deletes = plan.Where(a => a.Action == SyncActionKind.Delete).ToList();
         // The total first; under -WhatIf each file's line follows from the per-file ShouldProcess calls, which change nothing.
-        var total = $"Sync: {transfers.Count} to {(Way == SyncDirection.Upload ? "upload" : "download")} ({TransferProgress.Format(transfers.Sum(a => a.Size))}), {deletes.Count} to delete, {summary.Skipped} equal";
+        var total = $"Sync: {transfers.Count} to {(Way == SyncDirection.Upload ? "upload" : "download")} ({SizeFormatter.Format(transfers.Sum(a => a.Size))}), {deletes.Count} to delete, {summary.Skipped} equal";
         var pair = $"{localRoot} {(Way == SyncDirection.Upload ? "->" : "<-")} {remote.Prefix}";
         var whatIf = false;
         if (!ShouldProcess($"Performing the operation \"{total}\" on target \"{pair}\".", total, "Sync-BronzeFolder", out var reason))
@@ -122,14 +129,14 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
     {
         var results = new Dictionary<string, string>(StringComparer.Ordinal);
         var store = remote.Store;
-        var progress = new TransferProgress(this, "Sync-BronzeFolder", Way == SyncDirection.Upload ? "Uploading" : "Downloading");
+        var progress = new TransferProgress(this, "Sync-BronzeFolder", Way == SyncDirection.Upload ? "Uploading" : "Downloading", Summary);
         var queue = new ParallelTransfers<SyncAction, RemoteObject>(ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency,
             (action, task) =>
             {
-                progress.Finished();
                 WriteResilienceMessages();
                 if (task.IsCompletedSuccessfully)
                 {
+                    Summary.AddSucceeded(action.Size); // what the progress bar counts as done
                     results[action.Path] = "Done";
                     if (Way == SyncDirection.Upload) summary.Uploaded++; else summary.Downloaded++;
                     summary.Bytes += action.Size;
@@ -138,15 +145,16 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
                 }
                 results[action.Path] = "Failed";
                 summary.Failed++;
-                var error = Unwrap(task.Exception!);
-                if (!(error is OperationCanceledException && CancellationToken.IsCancellationRequested))
-                    WriteFileError(error, Way == SyncDirection.Upload ? action.Comparison.Local!.FullPath : action.Comparison.Remote!.Path);
+                // A connection failure cancels the rest and ends the run with one terminating error (after the drain).
+                ReportFailure(task.Exception!, Way == SyncDirection.Upload ? action.Comparison.Local!.FullPath : action.Comparison.Remote!.Path);
             },
             () => { progress.Write(); WriteResilienceMessages(); });
 
+        var started = 0;
         foreach (var action in transfers)
         {
-            if (CancellationToken.IsCancellationRequested) break;
+            if (CancellationToken.IsCancellationRequested || ConnectionFailed) break;
+            started++;
             var target = Way == SyncDirection.Upload ? remote.PathOf(action.Path) : action.Path;
             if (!ShouldProcess(target, $"{action.Action} ({action.Reason})")) continue;
             progress.Started(action.Size);
@@ -170,8 +178,10 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
                 queue.Add(action, () => store.DownloadFileAsync(remotePath, local, overwrite: true, new TransferOptions { Progress = progress.Bytes }, CancellationToken));
             }
         }
+        progress.InputComplete();
         queue.Drain();
         progress.Complete();
+        ThrowIfConnectionFailed(transfers.Count - started);
         if (CancellationToken.IsCancellationRequested) throw new PipelineStoppedException();
         return results;
     }
@@ -208,7 +218,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
             {
                 var ok = !failed.Contains(d.Comparison.Remote!.Path);
                 results[d.Path] = ok ? "Done" : "Failed";
-                if (ok) summary.Deleted++; else summary.Failed++;
+                if (ok) { summary.Deleted++; Summary.AddSucceeded(); } else summary.Failed++;
             }
         }
         else
@@ -220,6 +230,7 @@ public sealed class SyncBronzeFolderCommand : BronzeFolderCmdlet
                     File.Delete(LocalDestination.Resolve(localRoot, d.Path));
                     results[d.Path] = "Done";
                     summary.Deleted++;
+                    Summary.AddSucceeded();
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidRemotePathException)
                 {

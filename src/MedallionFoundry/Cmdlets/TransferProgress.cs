@@ -4,27 +4,29 @@ using System.Management.Automation;
 namespace MedallionFoundry.Commands;
 
 /// <summary>
-/// Progress of a multi-file transfer: files and bytes, counted from any thread, shown with
-/// Write-Progress from the pipeline thread only. No bars in CI logs (TF_BUILD, CI, or a host that
-/// is not interactive): a summary line goes to the verbose stream there.
+/// Progress bar of a multi-file transfer, shown with Write-Progress from the pipeline thread only.
+/// Files done are the ones that succeeded (failures are counted apart, never as done); totals are
+/// shown only when they are known: "of ?" while pipeline input is still arriving or sizes are not
+/// listed. No bars in CI logs (TF_BUILD, CI, or output redirected): the summary is written there.
 /// </summary>
 internal sealed class TransferProgress
 {
     readonly PSCmdlet _cmdlet;
-    readonly string _activity;
+    readonly TransferSummary _summary;
     readonly bool _show;
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly ProgressRecord _record;
     long _bytesDone;
     long _bytesTotal;
     int _filesStarted;
-    int _filesDone;
+    int? _filesTotal;
+    bool _sizesUnknown;
     long _lastWrite = -1000;
 
-    public TransferProgress(PSCmdlet cmdlet, string name, string activity)
+    public TransferProgress(PSCmdlet cmdlet, string name, string activity, TransferSummary summary)
     {
         _cmdlet = cmdlet;
-        _activity = activity;
+        _summary = summary;
         _record = new ProgressRecord(Math.Abs(name.GetHashCode()) % 100000, $"{name}: {activity}", "Starting");
         _show = IsInteractive(cmdlet);
         Bytes = new Progress(this);
@@ -33,17 +35,16 @@ internal sealed class TransferProgress
     /// <summary>Hands byte counts from worker threads to this counter.</summary>
     public IProgress<long> Bytes { get; }
 
-    public void Started(long bytes)
+    /// <summary>One file queued; <paramref name="bytes"/> is null when its size is not known yet.</summary>
+    public void Started(long? bytes)
     {
-        Interlocked.Increment(ref _filesStarted);
-        Interlocked.Add(ref _bytesTotal, bytes);
+        _filesStarted++;
+        if (bytes is { } known) Interlocked.Add(ref _bytesTotal, known);
+        else _sizesUnknown = true;
     }
 
-    public void Finished()
-    {
-        Interlocked.Increment(ref _filesDone);
-        Write();
-    }
+    /// <summary>Every file is known now (all input received): the totals become real ones.</summary>
+    public void InputComplete() => _filesTotal = _filesStarted;
 
     /// <summary>Writes the bar (pipeline thread only), at most five times a second.</summary>
     public void Write()
@@ -51,38 +52,44 @@ internal sealed class TransferProgress
         if (!_show || _clock.ElapsedMilliseconds - _lastWrite < 200) return;
         _lastWrite = _clock.ElapsedMilliseconds;
         var done = Interlocked.Read(ref _bytesDone);
-        var total = Math.Max(1, Interlocked.Read(ref _bytesTotal));
-        _record.StatusDescription = $"{_filesDone} of {_filesStarted} files, {Format(done)} of {Format(total)}, {Format(Rate(done))}/s";
-        _record.PercentComplete = (int)Math.Clamp(done * 100 / total, 0, 100);
+        _record.StatusDescription = Describe(done);
+        _record.PercentComplete = Percent(done);
         _cmdlet.WriteProgress(_record);
+    }
+
+    internal string Describe(long bytesDone) => Status(_summary.Succeeded, _summary.Failed, _filesTotal, bytesDone,
+        _filesTotal is null || _sizesUnknown ? null : Interlocked.Read(ref _bytesTotal), bytesDone / Math.Max(0.001, _clock.Elapsed.TotalSeconds));
+
+    /// <summary>"3 of 5 files, 1 failed, 1.0 MiB of 4.0 MiB, 2.0 MiB/s"; an unknown total is "?".</summary>
+    internal static string Status(int succeeded, int failed, int? filesTotal, long bytesDone, long? bytesTotal, double bytesPerSecond)
+    {
+        var files = $"{succeeded} of {(filesTotal is { } total ? total.ToString() : "?")} files";
+        if (failed > 0) files += $", {failed} failed";
+        var of = bytesTotal is { } known ? SizeFormatter.Format(known) : "?";
+        return $"{files}, {SizeFormatter.Format(bytesDone)} of {of}, {SizeFormatter.Format(bytesPerSecond)}/s";
+    }
+
+    int Percent(long bytesDone)
+    {
+        if (_filesTotal is not { } total || total == 0) return -1;
+        if (!_sizesUnknown && Interlocked.Read(ref _bytesTotal) is > 0 and var bytes)
+            return (int)Math.Clamp(bytesDone * 100 / bytes, 0, 100);
+        return Math.Clamp(_summary.Completed * 100 / total, 0, 100);
     }
 
     public void Complete()
     {
-        var done = Interlocked.Read(ref _bytesDone);
-        _cmdlet.WriteVerbose($"{_activity}: {_filesDone} files, {Format(done)} in {_clock.Elapsed.TotalSeconds:0.0} s ({Format(Rate(done))}/s).");
         if (!_show) return;
         _record.RecordType = ProgressRecordType.Completed;
         _cmdlet.WriteProgress(_record);
     }
 
-    double Rate(long bytes) => bytes / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
-
     static bool IsInteractive(PSCmdlet cmdlet)
     {
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_BUILD")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
-            return false;
+        if (AzureDevOpsLog.IsCi) return false;
         if (cmdlet.GetVariableValue("ProgressPreference") is ActionPreference.SilentlyContinue or ActionPreference.Ignore)
             return false;
         return !Console.IsOutputRedirected;
-    }
-
-    internal static string Format(double bytes)
-    {
-        string[] units = ["B", "KB", "MB", "GB", "TB"];
-        var i = 0;
-        while (bytes >= 1024 && i < units.Length - 1) { bytes /= 1024; i++; }
-        return i == 0 ? $"{bytes:0} {units[i]}" : $"{bytes:0.0} {units[i]}";
     }
 
     sealed class Progress(TransferProgress owner) : IProgress<long>

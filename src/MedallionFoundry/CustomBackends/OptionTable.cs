@@ -7,13 +7,13 @@ namespace MedallionFoundry.CustomBackends;
 
 /// <summary>
 /// Turns Register-BronzeStorageBackend -Option hashtables into option declarations:
-/// @{ Key = 'port'; Type = 'Int'; Default = 22; Min = 1; Max = 65535; Required = $false; Sensitive = $false;
+/// @{ Key = 'port'; Type = 'Int'; Default = 22; Min = 1; Max = 65535; Required = $false; Sensitive = $false; Parameter = 'Port';
 ///    Section = 'bronze' (default) or 'own' (platform.&lt;backend name&gt;); Allowed = 'a','b'; Description = '...' }.
 /// Every mistake is a registration error naming the option.
 /// </summary>
 internal static class OptionTable
 {
-    static readonly string[] Fields = ["Key", "Type", "Default", "Required", "Sensitive", "Section", "Allowed", "Min", "Max", "Description", "Help", "OneOf"];
+    static readonly string[] Fields = ["Key", "Type", "Default", "Required", "Sensitive", "Section", "Allowed", "Min", "Max", "Description", "Help", "OneOf", "Parameter"];
 
     public static IReadOnlyList<OptionDeclaration> FromHashtables(string backendName, IEnumerable<Hashtable> tables) =>
         tables.Select(t => FromHashtable(backendName, t)).ToList();
@@ -55,6 +55,7 @@ internal static class OptionTable
             Min = Number(values, "Min", key),
             Max = Number(values, "Max", key),
             OneOfGroup = values.GetValueOrDefault("OneOf")?.ToString(),
+            Parameter = ParameterName(values, key),
             Help = (values.GetValueOrDefault("Description") ?? values.GetValueOrDefault("Help"))?.ToString() ?? "",
         };
         if (type == OptionType.Enum && option.Allowed.Count == 0)
@@ -75,7 +76,7 @@ internal static class OptionTable
             var typed = OptionValues.Read(probe, new OptionDeclaration { Key = key, Section = section, Type = type == OptionType.EnvVarName ? OptionType.String : type, Min = option.Min, Max = option.Max, Allowed = option.Allowed });
             return new OptionDeclaration
             {
-                Key = option.Key, Section = option.Section, Type = option.Type, Required = option.Required, Sensitive = option.Sensitive,
+                Key = option.Key, Section = option.Section, Type = option.Type, Required = option.Required, Sensitive = option.Sensitive, Parameter = option.Parameter,
                 Allowed = option.Allowed, Min = option.Min, Max = option.Max, OneOfGroup = option.OneOfGroup, Help = option.Help,
                 DefaultValue = type == OptionType.EnvVarName ? null : typed,
                 DefaultText = type == OptionType.EnvVarName ? text : null,
@@ -85,6 +86,16 @@ internal static class OptionTable
         {
             throw Invalid($"The default of the option '{key}' is not valid: {ex.Message}");
         }
+    }
+
+    /// <summary>The Connect-BronzeStorage parameter (without the dash) that sets the option, if any.</summary>
+    static string? ParameterName(Dictionary<string, object?> values, string key)
+    {
+        var name = values.GetValueOrDefault("Parameter")?.ToString()?.TrimStart('-');
+        if (name is null) return null;
+        if (name.Length == 0 || !char.IsAsciiLetter(name[0]) || !name.All(char.IsAsciiLetterOrDigit))
+            throw Invalid($"The option '{key}' has Parameter '{name}': use a PowerShell parameter name (letters and digits).");
+        return name;
     }
 
     static bool Flag(Dictionary<string, object?> values, string field, string key) => values.GetValueOrDefault(field) switch

@@ -1,3 +1,4 @@
+using MedallionFoundry.Backends.Azure;
 using System.Security.Cryptography;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
@@ -36,7 +37,9 @@ public sealed class AzureBackendTests(AzureConnectionStringFixture fixture, Xuni
         await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (p, _) => await Put(store, p, "x"u8.ToArray()));
         await Put(store, "kept/one.csv", "k"u8.ToArray());
         counter.Reset();
-        var expected = (count + 1 + 255) / 256; // the missing file below rides along
+        // The missing file below rides along; a batch that is slow per blob (a loaded machine) may
+        // cost one timed probe of single deletes, to compare (BlobBatchDeleter).
+        var expected = (count + 1 + 255) / 256 + BlobBatchDeleter.ProbeSize;
 
         var failures = await store.DeleteManyAsync(paths.Append("many/never-existed.csv"));
 

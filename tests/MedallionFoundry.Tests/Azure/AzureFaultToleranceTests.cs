@@ -11,7 +11,11 @@ public sealed class AzureFaultToleranceTests(ITestOutputHelper output) : FaultTo
 
     protected override string ServerUrl => AzuriteServer.BlobEndpoint;
 
-    protected override PlatformConfig Config(string endpoint, string prefix) =>
+    protected override IDictionary<string, object?> SmallParts => new Dictionary<string, object?> { ["transfer_size"] = "1MiB", ["initial_transfer_size"] = "1MiB" };
+
+    protected override int SmallPartSize => 1 << 20;
+
+    protected override PlatformConfig Config(string endpoint, string prefix, IDictionary<string, object?>? bronze = null, IDictionary<string, object?>? connection = null) =>
         AzureTestConfig.Build(_container, prefix, AzureTestAuth.AccountKey,
-            new Dictionary<string, object?> { ["account_url"] = endpoint });
+            new Dictionary<string, object?>(connection ?? new Dictionary<string, object?>()) { ["account_url"] = endpoint }, extraBronze: bronze);
 }

@@ -14,7 +14,8 @@ public static class AzureTestConfig
 {
     public static PlatformConfig Build(string container, string prefix, AzureTestAuth auth,
         IDictionary<string, object?>? extraConnection = null,
-        BlobContainerSasPermissions sasPermissions = BlobContainerSasPermissions.All)
+        BlobContainerSasPermissions sasPermissions = BlobContainerSasPermissions.All,
+        IDictionary<string, object?>? extraBronze = null)
     {
         var env = new Dictionary<string, string>();
         var connection = new Dictionary<string, object?>();
@@ -45,6 +46,7 @@ public static class AzureTestConfig
                 break;
         }
         foreach (var (key, value) in extraConnection ?? new Dictionary<string, object?>()) connection[key] = value;
+        foreach (var (key, value) in extraBronze ?? new Dictionary<string, object?>()) bronze[key] = value;
         return PlatformConfig.FromValues(bronze,
             new Dictionary<string, IDictionary<string, object?>> { ["azure_connection"] = connection },
             name => env.GetValueOrDefault(name));

@@ -12,16 +12,23 @@ namespace MedallionFoundry.Tests.Faults;
 /// faults on a share of requests are survived with every byte verified, a dead server opens the
 /// circuit, and an access-denied answer is tried exactly once.
 /// </summary>
-public abstract class FaultToleranceTests(ITestOutputHelper output)
+public abstract partial class FaultToleranceTests(ITestOutputHelper output)
 {
     /// <summary>The real server's URL the proxy forwards to.</summary>
     protected abstract string ServerUrl { get; }
 
-    /// <summary>A platform config for this backend with its endpoint at <paramref name="endpoint"/>
-    /// and a prefix unique to the test.</summary>
-    protected abstract PlatformConfig Config(string endpoint, string prefix);
+    /// <summary>A platform config for this backend with its endpoint at <paramref name="endpoint"/>,
+    /// a prefix unique to the test, <paramref name="bronze"/> added under platform.bronze and
+    /// <paramref name="connection"/> under the backend's connection section.</summary>
+    protected abstract PlatformConfig Config(string endpoint, string prefix, IDictionary<string, object?>? bronze = null, IDictionary<string, object?>? connection = null);
 
-    static readonly ResilienceSettings Patient = new()
+    /// <summary>Connection keys that make a file of a few MiB go up in several parts or blocks.</summary>
+    protected abstract IDictionary<string, object?> SmallParts { get; }
+
+    /// <summary>The size of one of those parts.</summary>
+    protected abstract int SmallPartSize { get; }
+
+    protected static readonly ResilienceSettings Patient = new()
     {
         MaxAttempts = 8,
         BaseDelay = TimeSpan.FromMilliseconds(20),
@@ -29,10 +36,11 @@ public abstract class FaultToleranceTests(ITestOutputHelper output)
         FailureThreshold = 0,
     };
 
-    async Task<(BronzeStore Store, FaultProxy Proxy, ResilientOperationRunner Runner)> Connect(ResilienceSettings settings)
+    protected async Task<(BronzeStore Store, FaultProxy Proxy, ResilientOperationRunner Runner)> Connect(ResilienceSettings settings,
+        IDictionary<string, object?>? bronze = null, IDictionary<string, object?>? connection = null)
     {
         var proxy = await FaultProxy.StartAsync(ServerUrl);
-        var config = Config(proxy.Rewrite(ServerUrl), $"faults/{TestData.UniqueName("run")}");
+        var config = Config(proxy.Rewrite(ServerUrl), $"faults/{TestData.UniqueName("run")}", bronze, connection);
         var backend = BackendRegistry.Default.Create(config);
         var runner = new ResilientOperationRunner(settings, "faulty");
         return (new BronzeStore(backend, "faulty", runner), proxy, runner);

@@ -104,6 +104,22 @@ public sealed class ResilientOperationRunnerTests
     }
 
     [Fact]
+    public async Task An_open_circuit_names_the_file_not_tried_and_calls_the_last_failure_the_connections()
+    {
+        var settings = Fast with { MaxAttempts = 1, FailureThreshold = 2, BreakDuration = TimeSpan.FromSeconds(30) };
+        var (store, _, _) = Create((path, _) => new StorageTransientException($"503 for {path}", path), settings);
+
+        await Assert.ThrowsAnyAsync<StorageException>(() => Put(store, "part-0002.csv"));
+        await Assert.ThrowsAnyAsync<StorageException>(() => Put(store, "part-0003.csv"));
+        var fast = await Assert.ThrowsAsync<StorageException>(() => Put(store, "part-0001.csv"));
+
+        Assert.Equal(StorageErrorKind.CircuitOpen, fast.Kind);
+        Assert.Contains("so the upload of 'part-0001.csv' was not tried", fast.Message);
+        Assert.Contains("The connection's last failure (which may be another file's): 503 for", fast.Message);
+        Assert.DoesNotContain("Last failure:", fast.Message);
+    }
+
+    [Fact]
     public async Task An_open_circuit_lets_a_trial_call_through_after_the_break_and_closes_on_success()
     {
         var failing = true;

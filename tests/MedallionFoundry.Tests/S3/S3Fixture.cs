@@ -33,8 +33,10 @@ public class S3Fixture : IBackendFixture, IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask; // the server's data folder is thrown away after the run
 
     /// <summary>Settings for this fixture's bucket, as the config would give them for a custom endpoint.</summary>
-    public S3Settings Settings(string prefix, bool legacyUnchunked = false, long? partSize = null, long? multipartThreshold = null, long? copyPartSize = null) => new()
+    public S3Settings Settings(string prefix, bool legacyUnchunked = false, long? partSize = null, long? multipartThreshold = null, long? copyPartSize = null,
+        bool forceChunked = false) => new()
     {
+        ForceChunkedUploads = forceChunked,
         Bucket = Bucket,
         Prefix = prefix,
         EndpointUrl = new Uri(Endpoint),

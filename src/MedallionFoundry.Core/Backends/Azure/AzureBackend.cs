@@ -69,6 +69,9 @@ public sealed partial class AzureBackend : StorageBackend
 
     internal bool BatchUnsupported => _batch.BatchUnsupported;
 
+    /// <summary>True once single deletes proved faster than batches on this connection.</summary>
+    internal bool SinglesFasterThanBatches => _batch.SinglesFaster;
+
     string BuildLocation()
     {
         var container = _container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
@@ -82,7 +85,12 @@ public sealed partial class AzureBackend : StorageBackend
         if (content.CanSeek)
         {
             var hash = await Md5.OfRemainingAsync(content, cancellationToken).ConfigureAwait(false);
-            return await PutAsync(key, content, content.Length - content.Position, hash, options, cancellationToken).ConfigureAwait(false);
+            var start = content.Position;
+            return await RecognisingOwnWriteAsync(key, options, () =>
+            {
+                content.Position = start;
+                return PutAsync(key, content, content.Length - start, hash, options, cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         // A forward-only stream: hash it on the way through, then record the MD5 on the blob.
@@ -103,9 +111,46 @@ public sealed partial class AzureBackend : StorageBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureContainerAsync(key, cancellationToken).ConfigureAwait(false);
-        await using var file = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        var hash = await Md5.OfRemainingAsync(file, cancellationToken).ConfigureAwait(false);
-        return await PutAsync(key, file, file.Length, hash, options, cancellationToken).ConfigureAwait(false);
+        return await RecognisingOwnWriteAsync(key, options, async () =>
+        {
+            var upload = new AzureBlockUpload(_container.GetBlockBlobClient(key), _settings, key, localPath, options);
+            try
+            {
+                var (info, size, md5) = await upload.RunAsync(cancellationToken).ConfigureAwait(false);
+                return new RemoteObject
+                {
+                    Key = key,
+                    Size = size,
+                    LastModified = info.LastModified,
+                    ETag = Unquote(info.ETag),
+                    ContentMD5 = Convert.ToBase64String(md5),
+                    Backend = BackendType,
+                };
+            }
+            catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A -NoClobber write (If-None-Match: *) whose first try reached the service but whose answer was
+    /// lost is retried, and the retry meets the blob it wrote itself. Such a write carries its write id
+    /// as metadata; a conflict where the blob holds our id and our size is our own earlier success.
+    /// </summary>
+    async Task<RemoteObject> RecognisingOwnWriteAsync(string key, UploadOptions options, Func<Task<RemoteObject>> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (StorageConflictException) when (!options.Overwrite && options.WriteId is not null)
+        {
+            var stored = await StatCoreAsync(key, cancellationToken).ConfigureAwait(false);
+            if (stored is not null
+                && stored.Metadata.TryGetValue(AzureBlockUpload.WriteIdMetadata, out var id) && id == options.WriteId
+                && (options.Source is null || stored.ContentLength == options.Source.Length))
+                return Describe(key, stored);
+            throw;
+        }
     }
 
     /// <summary>One upload: a single Put Blob up to initial_transfer_size, parallel blocks above it.
@@ -118,6 +163,7 @@ public sealed partial class AzureBackend : StorageBackend
         {
             HttpHeaders = new BlobHttpHeaders { ContentHash = md5, ContentType = options.ContentType ?? "application/octet-stream" },
             Conditions = options.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All },
+            Metadata = options.Overwrite || options.WriteId is null ? null : new Dictionary<string, string> { [AzureBlockUpload.WriteIdMetadata] = options.WriteId },
             TransferOptions = _transfer,
             TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
             ProgressHandler = DeltaProgress(options.Progress),
@@ -145,7 +191,7 @@ public sealed partial class AzureBackend : StorageBackend
         if (await TryDownloadInOneRequestAsync(key, destination, options, cancellationToken).ConfigureAwait(false) is { } small)
             return small; // (when it is not, nothing was written yet)
         var properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
-        var hashing = new Md5WriteStream(destination);
+        var hashing = new Md5WriteStream(new LocalWriteGuardStream(destination, key));
         await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
         Verify(key, properties, hashing);
         return Describe(key, properties);
@@ -160,7 +206,7 @@ public sealed partial class AzureBackend : StorageBackend
             if (await TryDownloadInOneRequestAsync(key, file, options, cancellationToken).ConfigureAwait(false) is { } small)
                 return small;
             properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
-            var hashing = new Md5WriteStream(file);
+            var hashing = new Md5WriteStream(new LocalWriteGuardStream(file, key));
             await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             Verify(key, properties, hashing); // on a mismatch the caller deletes the temp file
@@ -189,7 +235,7 @@ public sealed partial class AzureBackend : StorageBackend
         var total = TotalLength(details.ContentRange) ?? details.ContentLength;
         if (total > details.ContentLength) return null;
 
-        var hashing = new Md5WriteStream(destination);
+        var hashing = new Md5WriteStream(new LocalWriteGuardStream(destination, key));
         try { await result.Content.CopyToAsync(hashing, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
         options.Progress?.Report(hashing.BytesWritten);
@@ -340,6 +386,13 @@ public sealed partial class AzureBackend : StorageBackend
         _batch.DeleteAsync(keys, cancellationToken);
 
     /// <summary>With create_container: true, creates the container once per session before the first write.</summary>
+    /// <summary>With create_container the container is made first, so the check lists an existing one.</summary>
+    public override async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync("", cancellationToken).ConfigureAwait(false);
+        await base.CheckAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     Task EnsureContainerAsync(string key, CancellationToken cancellationToken)
     {
         if (!_settings.CreateContainer) return Task.CompletedTask;

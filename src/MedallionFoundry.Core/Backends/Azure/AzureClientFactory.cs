@@ -19,6 +19,8 @@ internal static class AzureClientFactory
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        // No bytes moving for stall_timeout fails a request; the SDK's own per-read limit stays the wider net.
+        options.Transport = new HttpClientTransport(Http.StallTimeoutHandler.CreateClient(settings.StallTimeout));
         options.AddPolicy(new BatchSendPolicy(), HttpPipelinePosition.PerCall);
         if (extraPolicy is not null) options.AddPolicy(extraPolicy, HttpPipelinePosition.PerRetry);
         return options;

@@ -20,11 +20,16 @@ internal static class AzureErrors
         if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested) return ex;
         return ex switch
         {
+            // Status 0: no answer at all. The transport's message says why ("Connection refused to http://host:port.").
+            RequestFailedException { Status: 0, InnerException: HttpRequestException or IOException } rfe =>
+                new StorageTransientException($"The request for '{key}' got no answer from Azure: {rfe.InnerException!.Message}", key, ex),
             RequestFailedException rfe => FromStatus(rfe.Status, rfe.ErrorCode, key, container, rfe, RetryAfterOf(rfe)),
             // The SDK reports its own network timeout as a cancellation the caller did not ask for.
             OperationCanceledException or TimeoutException =>
                 new StorageTransientException($"The request for '{key}' timed out.", key, ex),
-            IOException or HttpRequestException or System.Net.Sockets.SocketException =>
+            Http.StallTimeoutException or HttpRequestException =>
+                new StorageTransientException($"The request for '{key}' failed: {ex.Message}", key, ex),
+            IOException or System.Net.Sockets.SocketException =>
                 new StorageTransientException($"The connection failed while working on '{key}' ({ex.GetType().Name}).", key, ex),
             // A response cut off or garbled on the way: asking again is the cure.
             System.Xml.XmlException or System.Text.Json.JsonException =>
@@ -40,7 +45,15 @@ internal static class AzureErrors
         if (errorCode == "ContainerNotFound")
             return ContainerNotFound(container, inner);
         if (status == 403 || errorCode is "AuthorizationFailure" or "AuthorizationPermissionMismatch" or "AuthenticationFailed")
-            return new StorageAccessDeniedException($"Access to the remote file '{key}' was denied by Azure: HTTP {status}{code}.", key, inner);
+            return new StorageAccessDeniedException(
+                $"Azure denied access to {(key.Length == 0 ? "" : $"'{key}' in ")}container '{container}': HTTP {status}{code}. " +
+                "Check the credential (account key, SAS token, connection string or role assignment) in platform.azure_connection.", key, inner);
+        if (errorCode is "Md5Mismatch" or "Crc64Mismatch" or "InvalidMd5")
+            return new StorageIntegrityException($"Azure rejected the bytes of '{key}': their checksum did not match on arrival (HTTP {status}{code}).", key);
+        if (errorCode == "InvalidBlockList")
+            return new StorageConflictException(
+                $"Another upload to '{key}' committed its blocks while this one was staging its own, so Azure discarded ours (HTTP {status}{code}). " +
+                "The remote file holds the other writer's version; upload again if yours should win.", key, inner);
         if (status == 404)
             return new StorageNotFoundException($"The remote file '{key}' does not exist.", key, inner);
         if (status is 409 or 412)

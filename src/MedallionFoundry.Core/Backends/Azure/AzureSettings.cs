@@ -35,6 +35,9 @@ public sealed class AzureSettings
 
     public long InitialTransferSize { get; init; } = DefaultInitialTransferSize;
 
+    /// <summary>platform.bronze.stall_timeout (see ResilienceSettings): a request with no bytes moving this long fails.</summary>
+    public TimeSpan StallTimeout { get; init; } = Resilience.ResilienceSettings.DefaultStallTimeout;
+
     /// <summary>Reads and validates the Azure settings (options declared in <see cref="AzureOptions"/>).</summary>
     public static AzureSettings FromConfig(PlatformConfig config)
     {
@@ -60,6 +63,7 @@ public sealed class AzureSettings
             MaxConcurrency = platform.Int(AzureOptions.MaxConcurrency)!.Value,
             TransferSize = platform.Size(AzureOptions.TransferSize)!.Value,
             InitialTransferSize = platform.Size(AzureOptions.InitialTransferSize)!.Value,
+            StallTimeout = Resilience.ResilienceSettings.ReadStallTimeout(bronze),
         };
 
         if (auth.Method is not AzureAuthMethod.ConnectionString and not AzureAuthMethod.AccountKey

@@ -180,6 +180,13 @@ public sealed partial class LocalBackend : StorageBackend
         return Task.FromResult(new ListPage(objects, prefixes, next));
     }
 
+    /// <summary>The root must exist, or at least its parent (the first upload creates the root).</summary>
+    public override Task CheckAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(Root) || Directory.Exists(Path.GetDirectoryName(Root))) return Task.CompletedTask;
+        throw new StorageContainerNotFoundException($"The local root folder '{Root}' does not exist, nor does its parent folder. Create it or fix 'platform.bronze.local_path'.", Root);
+    }
+
     public override Task<RemoteObject?> StatAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -191,6 +198,8 @@ public sealed partial class LocalBackend : StorageBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         var path = FullPathOf(key);
+        if (Directory.Exists(path))
+            throw new InvalidRemotePathException($"'{RemotePath.ToRelative(Prefix, key)}' is a folder, not a file. To delete everything under it use Remove-BronzeFile -Prefix '{RemotePath.ToRelative(Prefix, key)}/' -Recurse.", key);
         try
         {
             File.Delete(path); // no error when missing

@@ -75,7 +75,7 @@ public sealed partial class S3Backend : StorageBackend
             await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             return await PutSingleAsync(key, stream, size, md5, options, cancellationToken).ConfigureAwait(false);
         }
-        if (!options.Overwrite) await EnsureAbsentAsync(key, cancellationToken).ConfigureAwait(false);
+        if (!options.Overwrite && await EnsureAbsentAsync(key, options, cancellationToken).ConfigureAwait(false) is { } mine) return mine;
         var upload = new S3MultipartUpload(_client, Settings, key, localPath, size, md5, options);
         try
         {
@@ -91,7 +91,7 @@ public sealed partial class S3Backend : StorageBackend
 
     internal async Task<RemoteObject> PutSingleAsync(string key, Stream content, long length, byte[] md5, UploadOptions options, CancellationToken cancellationToken)
     {
-        if (!options.Overwrite) await EnsureAbsentAsync(key, cancellationToken).ConfigureAwait(false);
+        if (!options.Overwrite && await EnsureAbsentAsync(key, options, cancellationToken).ConfigureAwait(false) is { } mine) return mine;
         var md5Base64 = Convert.ToBase64String(md5);
         var request = new PutObjectRequest
         {
@@ -101,9 +101,10 @@ public sealed partial class S3Backend : StorageBackend
             AutoCloseStream = false,
             MD5Digest = md5Base64, // Content-MD5: the server checks the bytes it received
             ContentType = options.ContentType,
-            UseChunkEncoding = !Settings.LegacyUnchunked,
+            UseChunkEncoding = Settings.ChunkedUploads,
         };
         request.Metadata.Add(S3Integrity.MetadataName, md5Base64);
+        if (!options.Overwrite && options.WriteId is { } writeId) request.Metadata.Add(WriteIdMetadata, writeId);
         // Atomic on stores that support conditional writes (AWS since 2024); others ignore it,
         // which is why EnsureAbsentAsync checks first.
         if (!options.Overwrite) request.IfNoneMatch = "*";
@@ -113,6 +114,13 @@ public sealed partial class S3Backend : StorageBackend
         try
         {
             var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            // Some S3-compatible stores ignore Content-MD5; a single-part ETag is the MD5 of what was
+            // stored, so bytes damaged on the way show here (and the retry puts the right ones).
+            var storedMd5 = S3Integrity.KnownMd5(null, response.ETag, response.ServerSideEncryptionMethod?.Value);
+            if (storedMd5 is not null && storedMd5 != md5Base64)
+                throw new StorageIntegrityException(
+                    $"S3 stored other bytes for '{key}' in bucket '{Bucket}' than were sent (MD5 {storedMd5} stored, {md5Base64} sent): they were damaged on the way, " +
+                    "or the store keeps aws-chunked bodies verbatim (then set platform.s3_connection.legacy_unchunked: true).", key);
             return new RemoteObject
             {
                 Key = key,
@@ -129,13 +137,41 @@ public sealed partial class S3Backend : StorageBackend
         }
     }
 
+    /// <summary>Metadata naming the upload that wrote an object (only on Overwrite = false writes).</summary>
+    internal const string WriteIdMetadata = "mf-write-id";
+
     /// <summary>Overwrite = false on stores that ignore If-None-Match: check first. Another writer can
     /// still slip in between this check and the upload on such stores (documented in docs/backends/s3.md).</summary>
-    internal async Task EnsureAbsentAsync(string key, CancellationToken cancellationToken)
+    internal async Task EnsureAbsentAsync(string key, CancellationToken cancellationToken) =>
+        await EnsureAbsentAsync(key, UploadOptions.Default, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As above; returns the object when it is this upload's own earlier success (a retry after
+    /// a lost response: it carries our write id), else throws when the key exists.</summary>
+    async Task<RemoteObject?> EnsureAbsentAsync(string key, UploadOptions options, CancellationToken cancellationToken)
     {
-        if (await StatAsync(key, cancellationToken).ConfigureAwait(false) is not null)
-            throw new StorageConflictException($"The remote file '{key}' already exists in bucket '{Bucket}'.", key);
+        GetObjectMetadataResponse existing;
+        try
+        {
+            existing = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException ex) when (S3ErrorMapper.IsNotFound(ex)) { return null; }
+        catch (Exception ex) { throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken); }
+        var ours = options.WriteId is { } id && existing.Metadata["x-amz-meta-" + WriteIdMetadata] == id
+            && (options.Source is null || existing.ContentLength == options.Source.Length);
+        if (!ours) throw new StorageConflictException($"The remote file '{key}' already exists in bucket '{Bucket}'.", key);
+        return Describe(key, existing);
     }
+
+    RemoteObject Describe(string key, GetObjectMetadataResponse response) => new()
+    {
+        Key = key,
+        Size = response.ContentLength,
+        LastModified = response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null,
+        ETag = S3Integrity.CleanETag(response.ETag),
+        ContentMD5 = S3Integrity.KnownMd5(response.Metadata[S3Integrity.MetadataHeader], response.ETag,
+            response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value),
+        Backend = BackendType,
+    };
 
     public override async Task<RemoteObject> DownloadAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken)
     {
@@ -144,7 +180,7 @@ public sealed partial class S3Backend : StorageBackend
         {
             using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
             await using var body = response.ResponseStream;
-            var (md5, bytes) = await S3Integrity.CopyAndHashAsync(body, destination, options.Progress, cancellationToken).ConfigureAwait(false);
+            var (md5, bytes) = await S3Integrity.CopyAndHashAsync(body, new LocalWriteGuardStream(destination, key), options.Progress, cancellationToken).ConfigureAwait(false);
             var expectedMd5 = S3Integrity.KnownMd5(response.Metadata[S3Integrity.MetadataHeader], response.ETag,
                 response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value);
             S3Integrity.Verify(key, Bucket, md5, bytes, response.ContentLength, expectedMd5);
@@ -212,16 +248,7 @@ public sealed partial class S3Backend : StorageBackend
         try
         {
             var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
-            return new RemoteObject
-            {
-                Key = key,
-                Size = response.ContentLength,
-                LastModified = response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null,
-                ETag = S3Integrity.CleanETag(response.ETag),
-                ContentMD5 = S3Integrity.KnownMd5(response.Metadata[S3Integrity.MetadataHeader], response.ETag,
-                    response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value),
-                Backend = BackendType,
-            };
+            return Describe(key, response);
         }
         catch (AmazonServiceException ex) when (S3ErrorMapper.IsNotFound(ex))
         {

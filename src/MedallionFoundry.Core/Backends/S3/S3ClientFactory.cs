@@ -25,6 +25,7 @@ internal static class S3ClientFactory
                 ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED,
             ResponseChecksumValidation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
                 ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED,
+            HttpClientFactory = new S3HttpClientFactory(settings.StallTimeout),
         };
         if (settings.EndpointUrl is { } endpoint)
         {

@@ -7,7 +7,8 @@ namespace MedallionFoundry.Backends.S3;
 /// <summary>
 /// One multipart upload of a local file: parts are sent in parallel, each read by the SDK straight
 /// from the file at its offset (FilePath + FilePosition), so memory does not grow with the file.
-/// Any failure or cancellation aborts the upload, so no partial object and no orphaned parts remain.
+/// Any failure or cancellation aborts the upload, so no partial object and no orphaned parts remain;
+/// so does a source file that changed while its parts were read (checked before the completion).
 /// </summary>
 internal sealed class S3MultipartUpload(
     AmazonS3Client client, S3Settings settings, string key, string localPath, long size, byte[] md5, UploadOptions options)
@@ -22,6 +23,7 @@ internal sealed class S3MultipartUpload(
         var md5Base64 = Convert.ToBase64String(md5);
         var start = new InitiateMultipartUploadRequest { BucketName = settings.Bucket, Key = key, ContentType = options.ContentType };
         start.Metadata.Add(S3Integrity.MetadataName, md5Base64); // checked by every later download
+        if (!options.Overwrite && options.WriteId is { } writeId) start.Metadata.Add(S3Backend.WriteIdMetadata, writeId);
         var uploadId = (await client.InitiateMultipartUploadAsync(start, cancellationToken).ConfigureAwait(false)).UploadId;
 
         try
@@ -31,6 +33,9 @@ internal sealed class S3MultipartUpload(
                 new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
                 async (number, ct) => parts[number - 1] = await UploadPartAsync(uploadId, number, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
+            // The parts were read from the file after its MD5 was: if it changed since, the parts and
+            // the MD5 disagree. Do not complete (the abort below leaves the remote as it was).
+            options.Source?.EnsureUnchanged(key);
             var complete = new CompleteMultipartUploadRequest
             {
                 BucketName = settings.Bucket,
@@ -61,7 +66,7 @@ internal sealed class S3MultipartUpload(
             FilePosition = offset,
             PartSize = Math.Min(PartSize, size - offset),
             IsLastPart = number == PartCount,
-            UseChunkEncoding = !settings.LegacyUnchunked,
+            UseChunkEncoding = settings.ChunkedUploads,
         };
         if (options.Progress is { } progress)
             request.StreamTransferProgress += (_, e) => progress.Report(e.IncrementTransferred);

@@ -117,7 +117,7 @@ internal sealed class S3StreamUpload(S3Backend backend, string key, Stream conte
                 InputStream = body,
                 PartSize = length,
                 MD5Digest = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length))),
-                UseChunkEncoding = !_settings.LegacyUnchunked,
+                UseChunkEncoding = _settings.ChunkedUploads,
             };
             var response = await backend.Client.UploadPartAsync(request, failed.Token).ConfigureAwait(false);
             options.Progress?.Report(length);

@@ -1,0 +1,169 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Backends.Azure;
+
+/// <summary>
+/// One upload of a local file to a block blob. The file is read once, in order, in slices of
+/// transfer_size straight into pooled buffers (at most max_concurrency + 1 in memory); each slice is
+/// staged as a block with a transactional MD5 computed from the buffer that is sent, and the
+/// whole-content MD5 recorded at commit is computed from the same bytes. Files up to
+/// initial_transfer_size go in one Put Blob. The source snapshot is checked before the commit: a
+/// file that grew, shrank or was edited meanwhile is not committed, and the blob stays as it was
+/// (staged blocks that are never committed are discarded by the service).
+/// Block ids are "{write id}-{index}" (base64), fixed-length per upload.
+/// </summary>
+internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings settings, string key, string localPath, UploadOptions options)
+{
+    /// <summary>Blob metadata that names the upload which wrote the blob (only on -NoClobber writes).</summary>
+    public const string WriteIdMetadata = "mf_write_id";
+
+    const int MaxBlocks = 50_000;
+
+    readonly string _writeId = options.WriteId ?? Guid.NewGuid().ToString("N");
+
+    public async Task<(BlobContentInfo Info, long Size, byte[] Md5)> RunAsync(CancellationToken cancellationToken)
+    {
+        using var file = File.OpenHandle(localPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        var size = options.Source?.Length ?? RandomAccess.GetLength(file);
+        return size <= settings.InitialTransferSize
+            ? await PutSingleAsync(file, size, cancellationToken).ConfigureAwait(false)
+            : await PutBlocksAsync(file, size, cancellationToken).ConfigureAwait(false);
+    }
+
+    BlobHttpHeaders Headers(byte[] md5) => new() { ContentHash = md5, ContentType = options.ContentType ?? "application/octet-stream" };
+
+    BlobRequestConditions? Conditions => options.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All };
+
+    Dictionary<string, string>? Metadata => options.Overwrite ? null : new() { [WriteIdMetadata] = _writeId };
+
+    async Task<(BlobContentInfo, long, byte[])> PutSingleAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long size, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, size));
+        try
+        {
+            var read = await ReadFullyAsync(file, buffer.AsMemory(0, (int)size), 0, cancellationToken).ConfigureAwait(false);
+            await EnsureCompleteAsync(file, size, read, cancellationToken).ConfigureAwait(false);
+            var md5 = MD5.HashData(buffer.AsSpan(0, read));
+            using var content = new MemoryStream(buffer, 0, read, writable: false);
+            var response = await blob.UploadAsync(content, new BlobUploadOptions
+            {
+                HttpHeaders = Headers(md5),
+                Conditions = Conditions,
+                Metadata = Metadata,
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+            }, cancellationToken).ConfigureAwait(false);
+            options.Progress?.Report(read);
+            return (response.Value, read, md5);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    async Task<(BlobContentInfo, long, byte[])> PutBlocksAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long size, CancellationToken cancellationToken)
+    {
+        var blockSize = Math.Max(settings.TransferSize, (size + MaxBlocks - 1) / MaxBlocks);
+        var count = (int)((size + blockSize - 1) / blockSize);
+        var ids = new string[count];
+        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(Math.Max(1, settings.MaxConcurrency));
+        var staging = new List<Task>(count);
+        long total = 0;
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await slots.WaitAsync(failFast.Token).ConfigureAwait(false);
+                var offset = i * blockSize;
+                var length = (int)Math.Min(blockSize, size - offset);
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                int read;
+                try { read = await ReadFullyAsync(file, buffer.AsMemory(0, length), offset, failFast.Token).ConfigureAwait(false); }
+                catch { ArrayPool<byte>.Shared.Return(buffer); slots.Release(); throw; }
+                total += read;
+                if (read < length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    slots.Release();
+                    await EnsureCompleteAsync(file, size, total, failFast.Token).ConfigureAwait(false); // shrank: throws
+                }
+                whole.AppendData(buffer, 0, read);
+                ids[i] = BlockId(i);
+                staging.Add(StageAsync(ids[i], buffer, read, slots, failFast));
+            }
+            await Task.WhenAll(staging).ConfigureAwait(false);
+        }
+        catch
+        {
+            failFast.Cancel();
+            try { await Task.WhenAll(staging).ConfigureAwait(false); } catch { /* the first failure is the one to report */ }
+            throw;
+        }
+
+        await EnsureCompleteAsync(file, size, total, cancellationToken).ConfigureAwait(false);
+
+        var md5 = whole.GetHashAndReset();
+        var committed = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
+        {
+            HttpHeaders = Headers(md5),
+            Conditions = Conditions,
+            Metadata = Metadata,
+        }, cancellationToken).ConfigureAwait(false);
+        return (committed.Value, total, md5);
+    }
+
+    async Task StageAsync(string id, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failFast)
+    {
+        try
+        {
+            using var content = new MemoryStream(buffer, 0, length, writable: false);
+            await blob.StageBlockAsync(id, content, new BlockBlobStageBlockOptions
+            {
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+            }, failFast.Token).ConfigureAwait(false);
+            options.Progress?.Report(length);
+        }
+        catch
+        {
+            failFast.Cancel();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            slots.Release();
+        }
+    }
+
+    /// <summary>Before a commit: the bytes read are the whole file, nothing follows them (it did not
+    /// grow), and its size and time still match the snapshot (it was not edited in place).</summary>
+    async Task EnsureCompleteAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long size, long read, CancellationToken cancellationToken)
+    {
+        var extra = await RandomAccess.ReadAsync(file, new byte[1], size, cancellationToken).ConfigureAwait(false);
+        var snapshot = options.Source ?? new SourceSnapshot(localPath, size, File.GetLastWriteTimeUtc(file));
+        snapshot.EnsureUnchanged(key, read + extra);
+    }
+
+    string BlockId(int index) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{_writeId}-{index:D6}"));
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    static async Task<int> ReadFullyAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, Memory<byte> buffer, long offset, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await RandomAccess.ReadAsync(file, buffer[total..], offset + total, cancellationToken).ConfigureAwait(false);
+            if (read == 0) break;
+            total += read;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,46 @@
+namespace MedallionFoundry.Storage;
+
+/// <summary>
+/// The size and last-write time of an upload's local file, taken before the upload reads it and
+/// checked again before the upload is committed (and after it ends). A file that changes meanwhile
+/// fails its upload with <see cref="StorageSourceChangedException"/>: the bytes stored would be a
+/// mix, or would not match the checksum recorded with them. Opening the file here is also where an
+/// unreadable source is reported as a local error, not as the store's.
+/// </summary>
+public sealed record SourceSnapshot(string LocalPath, long Length, DateTime LastWriteUtc)
+{
+    public static SourceSnapshot Take(string localPath, string? remotePath = null)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(localPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return new SourceSnapshot(localPath, RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new StorageLocalIOException($"The local file '{localPath}' cannot be read: {ex.Message}", localPath, reading: true, remotePath, ex);
+        }
+    }
+
+    /// <summary>Throws when the file now differs from the snapshot, or when <paramref name="bytesRead"/>
+    /// (what the upload actually read, when it counts them) is not the snapshot's length.
+    /// <paramref name="committed"/>: whether the store already holds the upload (then the message says so).</summary>
+    public void EnsureUnchanged(string remotePath, long? bytesRead = null, bool committed = false)
+    {
+        var now = new FileInfo(LocalPath);
+        now.Refresh();
+        var length = now.Exists ? now.Length : -1;
+        var changed = !now.Exists || length != Length || now.LastWriteTimeUtc != LastWriteUtc || (bytesRead is { } read && read != Length);
+        if (!changed) return;
+        var what = !now.Exists ? "was deleted"
+            : length != Length ? $"changed size from {Length} to {length} bytes"
+            : bytesRead is { } r && r != Length ? $"gave {r} bytes instead of {Length}"
+            : "was modified";
+        var outcome = committed
+            ? "the remote file holds the bytes read before the change, which may not be the file you meant to send"
+            : "the upload was abandoned before it was committed, so the remote file is as it was";
+        throw new StorageSourceChangedException(
+            $"The local file '{LocalPath}' {what} while it was being uploaded to '{remotePath}': {outcome}. " +
+            "Upload it again once nothing is writing to it.", remotePath);
+    }
+}
