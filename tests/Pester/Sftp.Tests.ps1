@@ -221,13 +221,14 @@ Describe 'SFTP host key checks in the module' {
         Set-Content $knownHosts '# nothing here'
         $config = New-SftpConfig -Prefix 'never'
         (Get-Content $config) -replace 'known_hosts_path: .*', "known_hosts_path: $knownHosts" | Set-Content $config
-        Connect-BronzeStorage -ConfigPath $config -Name unknownhost
 
-        Get-BronzeFileList -Connection unknownhost -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        # Connect-BronzeStorage checks the connection, so the refusal comes from it.
+        $err = $null
+        try { Connect-BronzeStorage -ConfigPath $config -Name unknownhost -ErrorAction Stop } catch { $err = $_ }
 
-        $errs.Count | Should -BeGreaterThan 0
-        $errs[0].Exception.Message | Should -Match ([regex]::Escape($env:MF_TEST_SFTP_HOST_FINGERPRINT))
-        $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match ([regex]::Escape($env:MF_TEST_SFTP_HOST_FINGERPRINT))
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
         Test-Path (Join-Path $env:MF_TEST_SFTP_ROOT 'never') | Should -BeFalse
     }
 }
