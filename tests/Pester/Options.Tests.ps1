@@ -179,7 +179,7 @@ if (`$Config.mode -eq 'fail') { throw "vault refused token `$(`$Config.token_env
 
     It 'hands the script typed values with defaults applied' {
         Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: https://vault.example`n    token_env: MF_VAULT_TOKEN`n"
-        Connect-BronzeStorage -ConfigPath $file -Name vault
+        Connect-BronzeStorage -ConfigPath $file -Name vault   # the check would fail first: this test is about the listing's streams
         Get-BronzeFileList -Connection vault | Out-Null
         $config = Import-Clixml $seen
         $config.port | Should -Be 8200
@@ -233,7 +233,7 @@ if (`$Config.mode -eq 'fail') { throw "vault refused token `$(`$Config.token_env
 
     It 'masks a sensitive value the backend puts in its own error, in every stream' {
         Set-Content $file "platform:`n  bronze:`n    storage_backend: $vault`n    vault_url: u`n    token_env: MF_VAULT_TOKEN`n  ${vault}:`n    mode: fail`n"
-        Connect-BronzeStorage -ConfigPath $file -Name vault
+        Connect-BronzeStorage -ConfigPath $file -Name vault -SkipCheck   # the check would fail first: this test is about the listing's streams
         $env:TF_BUILD = 'True'
         try { $all = Get-BronzeFileList -Connection vault -Verbose -Debug -ErrorAction Continue *>&1 | Out-String -Width 500 }
         finally { Remove-Item Env:TF_BUILD }

@@ -20,6 +20,9 @@ BeforeAll {
     $unique = { "MfSensitive$([guid]::NewGuid().ToString('N'))" }
     $base64 = { param($text) [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($text)) }
 
+    $null = Get-RequiredTestVariable 'MF_TEST_SFTP_PORT'
+    $sftpYaml = { param($auth) "platform:`n  bronze:`n    storage_backend: sftp`n    sftp_host: $env:MF_TEST_SFTP_HOST`n    sftp_port: $env:MF_TEST_SFTP_PORT`n    sftp_path: $env:MF_TEST_SFTP_ROOT`n    sftp_prefix: mf-redaction`n  sftp_connection:`n    username_env: MF_TEST_SFTP_USER`n$auth`n    known_hosts_path: $env:MF_TEST_SFTP_KNOWN_HOSTS`n" }
+
     # Per sensitive option: the YAML that uses it and the values of the variables it reads.
     # Each value must be unique to this test so that finding it anywhere proves a leak.
     $script:Setups = @{
@@ -37,6 +40,13 @@ BeforeAll {
             Yaml = "platform:`n  bronze:`n    storage_backend: azure`n    azure_storage_account: $account`n    azure_container: mf-redaction`n  azure_connection:`n    sas_token_env: MF_RD_VALUE`n    account_url: $blob`n" } }
         'azure/client_secret_env' = { $v = & $unique; @{ Secrets = @{ MF_RD_VALUE = $v }; Env = @{ MF_RD_TENANT = '11111111-1111-1111-1111-111111111111'; MF_RD_CLIENT = '22222222-2222-2222-2222-222222222222'; AZURE_AUTHORITY_HOST = 'https://127.0.0.1:9/' }
             Yaml = "platform:`n  bronze:`n    storage_backend: azure`n    azure_storage_account: $account`n    azure_container: mf-redaction`n  azure_connection:`n    tenant_id_env: MF_RD_TENANT`n    client_id_env: MF_RD_CLIENT`n    client_secret_env: MF_RD_VALUE`n    account_url: $blob`n" } }
+        # SFTP: the server's real per-run credentials (random, so finding one anywhere proves a leak).
+        'sftp/password_env' = { @{ Secrets = @{ MF_RD_VALUE = $env:MF_TEST_SFTP_PASSWORD }; Env = @{}
+            Yaml = (& $sftpYaml '    password_env: MF_RD_VALUE') } }
+        'sftp/private_key_path_env' = { @{ Secrets = @{ MF_RD_VALUE = $env:MF_TEST_SFTP_KEY_PATH }; Env = @{}
+            Yaml = (& $sftpYaml "    private_key_path_env: MF_RD_VALUE`n    private_key_passphrase_env: MF_TEST_SFTP_KEY_PASSPHRASE") } }
+        'sftp/private_key_passphrase_env' = { @{ Secrets = @{ MF_RD_VALUE = $env:MF_TEST_SFTP_KEY_PASSPHRASE }; Env = @{}
+            Yaml = (& $sftpYaml "    private_key_path_env: MF_TEST_SFTP_KEY_PATH`n    private_key_passphrase_env: MF_RD_VALUE") } }
     }
 }
 
