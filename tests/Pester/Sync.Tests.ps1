@@ -271,7 +271,7 @@ Describe 'Objects written by other tools, on the S3 server' {
         if ($LASTEXITCODE -ne 0) { throw "aws s3 cp failed ($LASTEXITCODE)" }
         $rcloneConfig = New-TemporaryFile
         Set-Content $rcloneConfig.FullName "[s3b]`ntype = s3`nprovider = Other`naccess_key_id = $env:MF_TEST_S3_ACCESS_KEY`nsecret_access_key = $env:MF_TEST_S3_SECRET_KEY`nendpoint = $env:MF_TEST_S3_ENDPOINT`nforce_path_style = true`nregion = us-east-1`n"
-        & /usr/bin/env -u AWS_CA_BUNDLE rclone --config $rcloneConfig.FullName --s3-upload-cutoff 5M copy (Join-Path $src 'rclone') "s3b:$script:Bucket/$prefix/p/rclone/" 2>&1 | Out-Host
+        & /usr/bin/env -u AWS_CA_BUNDLE /usr/bin/rclone --config $rcloneConfig.FullName --s3-upload-cutoff 5M copy (Join-Path $src 'rclone') "s3b:$script:Bucket/$prefix/p/rclone/" 2>&1 | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "rclone copy failed ($LASTEXITCODE)" }
     }
     AfterAll { Disconnect-BronzeStorage -All }
@@ -318,21 +318,24 @@ Describe 'Four processes with -Shard 0/4 .. 3/4' {
             'Get-BronzeFile' { "Get-BronzeFileList '$remote/' | Get-BronzeFile -Destination '$dest' -Shard `$shard | ForEach-Object { [IO.Path]::GetRelativePath('$dest/$remote', `$_.FullName).Replace('\', '/') }" }
         }
         $children = 0..3 | ForEach-Object {
-            $script = "Import-Module '$script:ModuleManifest'; `$shard = '$_/4'; Connect-BronzeStorage -Backend Local -Path '$store' | Out-Null; $line"
+            # The paths go to a file: in CI the summary line is written to the host, which is stdout here.
+            $outFile = Join-Path ([IO.Path]::GetTempPath()) "mf-shard-$([guid]::NewGuid().ToString('N')).txt"
+            $script = "Import-Module '$script:ModuleManifest'; `$shard = '$_/4'; Connect-BronzeStorage -Backend Local -Path '$store' | Out-Null; $line | Set-Content -LiteralPath '$outFile'"
             $file = Join-Path ([IO.Path]::GetTempPath()) "mf-shard-$([guid]::NewGuid().ToString('N')).ps1"
             Set-Content $file $script
             $info = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
             foreach ($a in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $file)) { $info.ArgumentList.Add($a) }
             $info.RedirectStandardOutput = $true
             $info.UseShellExecute = $false
-            [pscustomobject]@{ Process = [Diagnostics.Process]::Start($info); File = $file }
+            [pscustomobject]@{ Process = [Diagnostics.Process]::Start($info); File = $file; OutFile = $outFile }
         }
         $paths = foreach ($c in $children) {
-            $out = $c.Process.StandardOutput.ReadToEnd()
+            $null = $c.Process.StandardOutput.ReadToEnd()
             $c.Process.WaitForExit()
             Remove-Item $c.File
             $c.Process.ExitCode | Should -Be 0
-            $lines = @($out -split "`n" | ForEach-Object Trim | Where-Object { $_ })
+            $lines = @(Get-Content -LiteralPath $c.OutFile | ForEach-Object Trim | Where-Object { $_ })
+            Remove-Item -LiteralPath $c.OutFile
             $lines.Count | Should -BeGreaterThan 0 # each shard has work: the split is spread
             $lines
         }

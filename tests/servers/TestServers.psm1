@@ -102,13 +102,19 @@ function Start-AzuriteTestServer {
 $script:SftpUserPrefix = 'mfsftp-'
 $script:SftpUser = $null
 
-function Install-OpenSshServer {
-    if (Test-Path '/usr/sbin/sshd') { return }
-    if ((id -u) -ne '0') { throw 'The SFTP tests need /usr/sbin/sshd: run apt-get install -y openssh-server as root, or run the tests as root.' }
-    Write-Host 'Installing the SFTP test server (apt-get install -y openssh-server)...'
+# Debian packages the tests need, installed together when any is missing: the SFTP server, and the
+# peer tools the interop tests write objects with (aws-cli 2 at /usr/bin/aws, rclone).
+$script:DebianTestPackages = [ordered]@{ '/usr/sbin/sshd' = 'openssh-server'; '/usr/bin/aws' = 'awscli'; '/usr/bin/rclone' = 'rclone' }
+
+function Install-DebianTestPackages {
+    $missing = @($script:DebianTestPackages.Keys | Where-Object { -not (Test-Path $_) } | ForEach-Object { $script:DebianTestPackages[$_] })
+    if ($missing.Count -eq 0) { return }
+    if ((id -u) -ne '0') { throw "The tests need the Debian packages $($missing -join ', '): run apt-get install -y $($missing -join ' ') as root, or run the tests as root." }
+    Write-Host "Installing test packages (apt-get install -y $($missing -join ' '))..."
     & apt-get update -qq | Out-Host
-    & apt-get install -y -qq openssh-server | Out-Host
-    if ($LASTEXITCODE -ne 0 -or -not (Test-Path '/usr/sbin/sshd')) { throw "apt-get install openssh-server failed (exit $LASTEXITCODE)." }
+    & apt-get install -y -qq @missing | Out-Host
+    $still = @($script:DebianTestPackages.Keys | Where-Object { -not (Test-Path $_) })
+    if ($LASTEXITCODE -ne 0 -or $still.Count -gt 0) { throw "apt-get install $($missing -join ' ') failed (exit $LASTEXITCODE); missing: $($still -join ', ')." }
 }
 
 function Invoke-Tool([string] $What, [scriptblock] $Command) {
@@ -131,7 +137,6 @@ function Remove-StaleSftpUsers {
 }
 
 function Start-SftpTestServer {
-    Install-OpenSshServer
     if ((id -u) -ne '0') { throw 'The SFTP test server logs in a local test user: run the tests as root (or with sudo).' }
     $dir = Join-Path $script:DataFolder 'sshd'
     $root = Join-Path $script:DataFolder 'sftp-root'
@@ -188,6 +193,7 @@ Installs (once) and starts the named test servers; sets MF_TEST_* environment va
 function Start-TestServers {
     param([string[]] $Name = @('s3', 's3legacy', 'azurite', 'sftp'), [string] $WorkFolder)
     Install-TestServerPackages
+    Install-DebianTestPackages
     $script:DataFolder = Join-Path $WorkFolder 'server-data'
     $script:LogFolder = Join-Path $WorkFolder 'server-logs'
     New-Item -ItemType Directory -Force -Path $script:DataFolder, $script:LogFolder | Out-Null
