@@ -28,6 +28,10 @@ public static class LocalDestination
         if (!full.StartsWith(rootWithSeparator, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
             throw new InvalidRemotePathException(
                 $"The remote path '{relativePath}' would be written outside the destination folder '{root}'.", relativePath);
+        // A link inside the destination (dest/evil -> /elsewhere) must not carry the write out of it.
+        if (!LocalLinks.TryResolveInside(root, normalized, out _, out var link, out var target))
+            throw new InvalidRemotePathException(
+                $"The remote path '{relativePath}' would be written through the link '{link}' to '{target}', outside the destination folder '{root}'.", relativePath);
         return full;
     }
 }

@@ -53,6 +53,8 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
 
     protected override string TransferOperation => "Download";
 
+    readonly DestinationClaims _claims = DestinationClaims.ForDownload();
+
     protected override void ProcessRecord()
     {
         var store = Store;
@@ -80,6 +82,15 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
                 continue;
             }
             if (ShardFilter is { } shard && !shard.Contains(RemotePath.NormalizeFile(remotePath))) continue;
+            // Two remote paths never write one local file: the first wins, a later one is an error naming both.
+            var claim = _claims.Claim(localPath, remotePath, out var firstRemote);
+            if (claim == ClaimResult.SameSource) continue;
+            if (claim == ClaimResult.Collision)
+            {
+                WriteError(new ErrorRecord(new DestinationCollisionException(localPath, firstRemote, remotePath),
+                    "GetBronzeFileDestinationCollision", ErrorCategory.WriteError, remotePath));
+                continue;
+            }
 
             if (!ShouldTransfer($"{remotePath} -> {localPath}", "Download", Size)) continue;
             if (MyInvocation.ExpectingInput) _progress.Started(Size);

@@ -37,6 +37,17 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
+    /// <summary>Follow links to folders and links leading outside the folder being uploaded (loops are
+    /// still detected and skipped). By default only files and links to files inside the folder go.</summary>
+    [Parameter]
+    public SwitchParameter FollowSymlink { get; set; }
+
+    /// <summary>A local folder the given files keep their paths relative to under -Destination (for piped
+    /// files: Get-ChildItem ./extract -Recurse -File | Send-BronzeFile -BasePath ./extract -Destination x/).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BasePath { get; set; }
+
     /// <summary>Do not replace remote files that already exist (they are reported as errors).</summary>
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
@@ -58,6 +69,7 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
     Sync.Shard? ShardFilter => _shard ??= ValidateShardAttribute.Parse(Shard);
     Sync.Shard? _shard;
 
+    readonly DestinationClaims _claims = DestinationClaims.ForUpload();
     ParallelTransfers<string, RemoteObject>? _transfers;
     TransferProgress? _progress;
 
@@ -70,8 +82,7 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
         _transfers ??= new ParallelTransfers<string, RemoteObject>(
             ThrottleLimit > 0 ? ThrottleLimit : store.Backend.DefaultConcurrency, OnCompleted, () => { _progress.Write(); WriteResilienceMessages(); });
 
-        var files = ExpandInput().Where(f => ShardFilter is not { } shard || shard.Contains(f.Remote))
-            .Select(f => (f.Local, f.Remote, Size: new FileInfo(f.Local).Length)).ToList();
+        var files = ExpandInput().Where(f => ShardFilter is not { } shard || shard.Contains(f.Remote)).Where(Claim).ToList();
         foreach (var file in files) _progress.Started(file.Size);
         if (!MyInvocation.ExpectingInput) _progress.InputComplete();
         for (var i = 0; i < files.Count; i++)
@@ -114,11 +125,23 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
         _progress?.Write();
     }
 
-    /// <summary>Each local file with the remote path it goes to.</summary>
-    IEnumerable<(string Local, string Remote)> ExpandInput()
+    /// <summary>The first local file claims a remote path; a different later one is an error naming both
+    /// (nothing of it is sent), the same file again is dropped.</summary>
+    bool Claim((string Local, string Remote, long Size) file)
+    {
+        var claim = _claims.Claim(file.Remote, file.Local, out var first);
+        if (claim == ClaimResult.Collision)
+            WriteError(new ErrorRecord(new DestinationCollisionException(file.Remote, first, file.Local),
+                "SendBronzeFileDestinationCollision", ErrorCategory.WriteError, file.Local));
+        return claim == ClaimResult.Claimed;
+    }
+
+    /// <summary>Each local file with the remote path it goes to and its size.</summary>
+    IEnumerable<(string Local, string Remote, long Size)> ExpandInput()
     {
         var literal = ParameterSetName == LiteralPathSet;
         var inputs = literal ? LiteralPath : Path;
+        var basePath = BasePath is null ? null : GetUnresolvedProviderPathFromPSPath(BasePath);
         foreach (var input in inputs)
         {
             List<string> resolved;
@@ -144,16 +167,43 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
                             "SendBronzeFileIsFolder", ErrorCategory.InvalidArgument, local));
                         continue;
                     }
-                    foreach (var file in Directory.EnumerateFiles(local, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                    // Several folders (or a wildcard) keep their own names under the destination, as cp -r a b dest/ does.
+                    var folderPrefix = FolderPrefix(local, basePath, severalFolders: inputs.Length > 1 || resolved.Count > 1
+                        || (!literal && WildcardPattern.ContainsWildcardCharacters(input)));
+                    if (folderPrefix is null) continue;
+                    var tree = LocalFileTree.Enumerate(local, FollowSymlink ? LocalFileTreeOptions.FollowAll : LocalFileTreeOptions.Default);
+                    foreach (var entry in tree)
                     {
-                        var relative = System.IO.Path.GetRelativePath(local, file).Replace(System.IO.Path.DirectorySeparatorChar, '/');
-                        if (TryRemotePath(local, FolderDestination() + relative, out var remote)) yield return (file, remote);
+                        switch (entry.Kind)
+                        {
+                            case LocalTreeEntryKind.File:
+                                if (TryRemotePath(entry.FullPath, FolderDestination() + folderPrefix + entry.RelativePath, out var remote))
+                                    yield return (entry.FullPath, remote, entry.Length);
+                                break;
+                            case LocalTreeEntryKind.Skipped:
+                                WriteVerbose(entry.Describe());
+                                break;
+                            default:
+                                WriteError(new ErrorRecord(entry.Error ?? new IOException(entry.Describe()), "SendBronzeFileLocalReadFailed",
+                                    ErrorCategory.ReadError, entry.FullPath));
+                                break;
+                        }
                     }
                 }
                 else if (File.Exists(local))
                 {
                     var onlyFileGiven = !MyInvocation.ExpectingInput && inputs.Length == 1 && resolved.Count == 1;
-                    if (TryRemotePath(local, RemoteFor(local, onlyFileGiven), out var remote)) yield return (local, remote);
+                    var remotePath = basePath is null ? RemoteFor(local, onlyFileGiven)
+                        : RelativeToBasePath(local, basePath) is { } relative ? FolderDestination() + relative : null;
+                    if (remotePath is null) continue;
+                    long size;
+                    try { size = new FileInfo(local).Length; }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        WriteError(new ErrorRecord(ex, "SendBronzeFileLocalReadFailed", ErrorCategory.ReadError, local));
+                        continue;
+                    }
+                    if (TryRemotePath(local, remotePath, out var remote)) yield return (local, remote, size);
                 }
                 else
                 {
@@ -162,6 +212,35 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
                 }
             }
         }
+    }
+
+    /// <summary>What a folder's files get in front of their relative paths: nothing for one folder given,
+    /// its name for several, its path below -BasePath when that is given. Null (with an error) when the
+    /// folder is not below -BasePath.</summary>
+    string? FolderPrefix(string folder, string? basePath, bool severalFolders)
+    {
+        if (basePath is not null)
+        {
+            var below = RelativeToBasePath(folder, basePath);
+            return below is null || below.Length == 0 ? below : below + "/";
+        }
+        return severalFolders ? System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(folder)) + "/" : "";
+    }
+
+    /// <summary>The '/'-separated path of <paramref name="local"/> relative to -BasePath ("" for the base
+    /// itself); null (and an error) when it lies outside -BasePath.</summary>
+    string? RelativeToBasePath(string local, string basePath)
+    {
+        var full = System.IO.Path.GetFullPath(local);
+        var root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(basePath));
+        if (LocalLinks.IsInside(root, full))
+        {
+            var relative = System.IO.Path.GetRelativePath(root, full);
+            return relative == "." ? "" : relative.Replace(System.IO.Path.DirectorySeparatorChar, '/');
+        }
+        WriteError(new ErrorRecord(new ArgumentException($"'{local}' is not inside -BasePath '{root}'."),
+            "SendBronzeFileOutsideBasePath", ErrorCategory.InvalidArgument, local));
+        return null;
     }
 
     string FolderDestination()

@@ -150,10 +150,14 @@ public sealed partial class LocalBackend : StorageBackend
         var entries = new List<(string Key, FileInfo? File)>();
         if (Directory.Exists(folder))
         {
-            var search = options.Recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", search))
+            // The shared walk: no folder link followed, no link leaving the root, no temp file, no loop.
+            var files = options.Recursive
+                ? LocalFileTree.Enumerate(folder, new LocalFileTreeOptions { Boundary = Root })
+                    .Where(e => e.Kind == LocalTreeEntryKind.File).Select(e => new FileInfo(e.FullPath))
+                : new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.TopDirectoryOnly);
+            foreach (var file in files)
             {
-                if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
+                if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal) || TempFileNames.IsTempName(file.Name) || LeavesRoot(file)) continue;
                 var key = KeyOf(file.FullName);
                 if (key.StartsWith(keyPrefix, StringComparison.Ordinal)) entries.Add((key, file));
             }
@@ -161,6 +165,7 @@ public sealed partial class LocalBackend : StorageBackend
             {
                 foreach (var dir in new DirectoryInfo(folder).EnumerateDirectories())
                 {
+                    if (LeavesRoot(dir)) continue;
                     var key = KeyOf(dir.FullName) + "/";
                     if (key.StartsWith(keyPrefix, StringComparison.Ordinal)) entries.Add((key, null));
                 }
@@ -283,7 +288,19 @@ public sealed partial class LocalBackend : StorageBackend
         var full = Path.GetFullPath(Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar)));
         if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && full != Root)
             throw new InvalidRemotePathException($"The key '{key}' points outside the local store.", key);
+        // Links inside the store may point anywhere: none is ever read, written or deleted through when it leaves the root.
+        if (!LocalLinks.TryResolveInside(Root, key, out _, out var link, out var target))
+            throw new InvalidRemotePathException($"The key '{key}' leads through the link '{link}' to '{target}', outside the local store.", key);
         return full;
+    }
+
+    /// <summary>A link whose real target lies outside the store's real root is not part of the store.
+    /// (Recursive enumeration never descends into folder links; links inside the root are listed.)</summary>
+    bool LeavesRoot(FileSystemInfo entry)
+    {
+        if (entry.LinkTarget is null) return false;
+        try { return !LocalLinks.IsInside(LocalLinks.RealPath(Root), LocalLinks.RealPath(entry.FullName)); }
+        catch (IOException) { return true; } // a link loop
     }
 
     string KeyOf(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace(Path.DirectorySeparatorChar, '/');
