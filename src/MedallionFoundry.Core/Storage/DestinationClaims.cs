@@ -46,5 +46,5 @@ public sealed class DestinationCollisionException(string destination, string fir
 {
     public string Destination { get; } = destination;
     public string FirstSource { get; } = firstSource;
-    public string Source { get; } = source;
+    public string LaterSource { get; } = source; // not "Source": Exception.Source is the failing assembly
 }
