@@ -11,11 +11,16 @@ Describe 'The three pipelines on the local backend' {
     AfterAll { Disconnect-BronzeStorage -All }
 
     It 'Get-ChildItem | Send-BronzeFile uploads every file' {
-        Get-ChildItem (Join-Path $work 'extract') -Recurse -File | Send-BronzeFile -Destination 'system=api/table=users/'
-        # Pipeline input goes into the folder by file name; 12 files with 4 distinct names.
+        # Pipeline input goes into the folder by file name: 12 files with 4 distinct names make 4 objects
+        # and 8 collision errors (the first of each name wins), never a silent overwrite.
+        Get-ChildItem (Join-Path $work 'extract') -Recurse -File | Send-BronzeFile -Destination 'system=api/table=users/' -ErrorVariable errs -ErrorAction SilentlyContinue
         (Get-BronzeFileList 'system=api/table=users/').Path | Should -Be @(
             'system=api/table=users/part-0001.bin', 'system=api/table=users/part-0002.bin',
             'system=api/table=users/part-0003.bin', 'system=api/table=users/part-0004.bin')
+        @($errs | Where-Object { "$($_.FullyQualifiedErrorId)" -like 'SendBronzeFileDestinationCollision,*' }).Count | Should -Be 8
+        # With -BasePath the layout below it is kept: all 12 arrive.
+        Get-ChildItem (Join-Path $work 'extract') -Recurse -File | Send-BronzeFile -BasePath (Join-Path $work 'extract') -Destination 'system=api/table=based/'
+        @(Get-BronzeFileList 'system=api/table=based/').Count | Should -Be 12
     }
 
     It 'Send-BronzeFile -Recurse then Get-BronzeFileList | Get-BronzeFile round-trips every byte' {

@@ -28,6 +28,8 @@ public sealed record SourceSnapshot(string LocalPath, long Length, DateTime Last
     public void EnsureUnchanged(string remotePath, long? bytesRead = null, bool committed = false)
     {
         var now = new FileInfo(LocalPath);
+        // A link's own size is its target's name length: compare the file it leads to, as the opened handle was.
+        if (now.LinkTarget is not null && now.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) now = target;
         now.Refresh();
         var length = now.Exists ? now.Length : -1;
         var changed = !now.Exists || length != Length || now.LastWriteTimeUtc != LastWriteUtc || (bytesRead is { } read && read != Length);
