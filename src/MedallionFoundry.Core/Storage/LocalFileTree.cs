@@ -225,8 +225,7 @@ public static class LocalFileTree
     {
         try
         {
-            // A link's own size is its target's name length: the size and time that count are the target's.
-            var file = info.LinkTarget is null ? (FileInfo)info : (FileInfo)(info.ResolveLinkTarget(returnFinalTarget: true) ?? info);
+            var file = (FileInfo)info;
             return new LocalTreeEntry
             {
                 Kind = LocalTreeEntryKind.File, FullPath = fullPath, RelativePath = relative,

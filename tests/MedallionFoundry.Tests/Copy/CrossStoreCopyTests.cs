@@ -14,6 +14,7 @@ namespace MedallionFoundry.Tests.Copy;
 /// byte, every hop streamed (no temporary file: the system temp folder gains no file) and hash-checked.
 /// The peak of managed memory above the start is reported and must stay well below the set's size.
 /// </summary>
+[Collection(MeasuresProcessMemory.Name)]
 public sealed class CrossStoreCopyTests(S3Fixture fixture, ITestOutputHelper output) : IClassFixture<S3Fixture>
 {
     static readonly int[] Sizes = [0, 1, 70_001, 6 * 1024 * 1024 + 1, 32 * 1024 * 1024 + 5];
@@ -93,4 +94,12 @@ public sealed class CrossStoreCopyTests(S3Fixture fixture, ITestOutputHelper out
             _timer.Dispose();
         }
     }
+}
+
+/// <summary>Tests that measure the whole process's memory run alone: other tests' allocations in
+/// parallel would be counted as theirs.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuresProcessMemory
+{
+    public const string Name = "Measures process memory";
 }

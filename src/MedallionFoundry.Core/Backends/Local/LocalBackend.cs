@@ -9,7 +9,6 @@ namespace MedallionFoundry.Backends.Local;
 /// </summary>
 public sealed partial class LocalBackend : StorageBackend
 {
-    const string TempSuffix = ".mftmp";
     const int BufferSize = 1 << 20;
 
     public static BackendDescriptor Descriptor { get; } = new()
@@ -42,7 +41,7 @@ public sealed partial class LocalBackend : StorageBackend
         return await WithRetryOnVanishedFolder(key, async () =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var temp = $"{target}.{Guid.NewGuid():N}{TempSuffix}";
+            var temp = TempFileNames.Beside(target, TempFileNames.UploadSuffix);
             try
             {
                 await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
@@ -67,7 +66,7 @@ public sealed partial class LocalBackend : StorageBackend
         return await WithRetryOnVanishedFolder(key, () =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var temp = $"{target}.{Guid.NewGuid():N}{TempSuffix}";
+            var temp = TempFileNames.Beside(target, TempFileNames.UploadSuffix);
             try
             {
                 CopyFresh(localPath, temp, cancellationToken);
@@ -150,14 +149,16 @@ public sealed partial class LocalBackend : StorageBackend
         var entries = new List<(string Key, FileInfo? File)>();
         if (Directory.Exists(folder))
         {
-            // The shared walk: no folder link followed, no link leaving the root, no temp file, no loop.
+            // Recursive: the shared walk (no folder link followed, no link leaving the root, no temp file, no loop).
+            // One level: the folder's own entries, with the same two exclusions.
+            var realRoot = LocalLinks.RealPath(Root);
             var files = options.Recursive
                 ? LocalFileTree.Enumerate(folder, new LocalFileTreeOptions { Boundary = Root })
                     .Where(e => e.Kind == LocalTreeEntryKind.File).Select(e => new FileInfo(e.FullPath))
-                : new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.TopDirectoryOnly);
+                : new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.TopDirectoryOnly)
+                    .Where(f => !TempFileNames.IsTempName(f.Name) && !LeavesRoot(f, realRoot));
             foreach (var file in files)
             {
-                if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal) || TempFileNames.IsTempName(file.Name) || LeavesRoot(file)) continue;
                 var key = KeyOf(file.FullName);
                 if (key.StartsWith(keyPrefix, StringComparison.Ordinal)) entries.Add((key, file));
             }
@@ -165,7 +166,7 @@ public sealed partial class LocalBackend : StorageBackend
             {
                 foreach (var dir in new DirectoryInfo(folder).EnumerateDirectories())
                 {
-                    if (LeavesRoot(dir)) continue;
+                    if (LeavesRoot(dir, realRoot)) continue;
                     var key = KeyOf(dir.FullName) + "/";
                     if (key.StartsWith(keyPrefix, StringComparison.Ordinal)) entries.Add((key, null));
                 }
@@ -294,12 +295,11 @@ public sealed partial class LocalBackend : StorageBackend
         return full;
     }
 
-    /// <summary>A link whose real target lies outside the store's real root is not part of the store.
-    /// (Recursive enumeration never descends into folder links; links inside the root are listed.)</summary>
-    bool LeavesRoot(FileSystemInfo entry)
+    /// <summary>A link whose real target lies outside the store's real root is not part of the store.</summary>
+    static bool LeavesRoot(FileSystemInfo entry, string realRoot)
     {
         if (entry.LinkTarget is null) return false;
-        try { return !LocalLinks.IsInside(LocalLinks.RealPath(Root), LocalLinks.RealPath(entry.FullName)); }
+        try { return !LocalLinks.IsInside(realRoot, LocalLinks.RealPath(entry.FullName)); }
         catch (IOException) { return true; } // a link loop
     }
 
