@@ -11,7 +11,11 @@ Tasks (run in the order given):
   Package  Build, then pack out/MedallionFoundry into a gallery-ready out/MedallionFoundry.<version>.nupkg.
   Install  Build (unless -NoBuild), then copy the module into the user's module path
            (Modules/MedallionFoundry/<version>), so Import-Module MedallionFoundry works in any pwsh.
-  Clean    Remove build output and test scratch folders.
+  Servers  Build (unless -NoBuild), then start a playground: the S3 server and Azurite the tests use,
+           detached, with bucket/container 'bronze', ready configs and env files in .playground/
+           (or -PlaygroundFolder); prints how to try them and how to stop them.
+  StopServers  Stop the playground's servers (their data stays in the folder).
+  Clean    Stop the playground, remove build output, test scratch folders and the playground's data.
 
 .EXAMPLE
 dotnet tool restore; dotnet pwsh ./build.ps1 Test
@@ -19,7 +23,7 @@ dotnet tool restore; dotnet pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Install', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Install', 'Servers', 'StopServers', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -31,8 +35,11 @@ param(
     # Optional Pester test file name filter, e.g. "*Send*".
     [string] $PesterFilter,
 
-    # Install: copy the module already built in out/ instead of building it first.
-    [switch] $NoBuild
+    # Install, Servers: use the module already built in out/ instead of building it first.
+    [switch] $NoBuild,
+
+    # Servers, StopServers, Clean: the playground's folder (configs, env files, server data and logs).
+    [string] $PlaygroundFolder = (Join-Path $PSScriptRoot '.playground')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -161,8 +168,20 @@ function Invoke-Install {
     Write-Host "== Installed MedallionFoundry $version -> $target (Import-Module MedallionFoundry in any pwsh)"
 }
 
+function Invoke-Servers {
+    if (-not $NoBuild) { Invoke-Build }
+    Import-Module (Join-Path $Root 'tests/servers/Playground.psm1') -Force
+    Start-Playground -Folder ([IO.Path]::GetFullPath($PlaygroundFolder)) -ModulePath (Join-Path $ModuleOut 'MedallionFoundry.psd1')
+}
+
+function Invoke-StopServers {
+    Import-Module (Join-Path $Root 'tests/servers/Playground.psm1') -Force
+    Stop-Playground -Folder ([IO.Path]::GetFullPath($PlaygroundFolder))
+}
+
 function Invoke-Clean {
-    foreach ($path in @((Join-Path $Root 'out'), $RunFolder)) {
+    if (Test-Path $PlaygroundFolder) { Invoke-StopServers }
+    foreach ($path in @((Join-Path $Root 'out'), $RunFolder, $PlaygroundFolder)) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
     }
     Invoke-Native 'dotnet clean' { dotnet clean (Join-Path $Root 'MedallionFoundry.sln') --nologo -v quiet }
@@ -175,6 +194,8 @@ foreach ($t in $Task) {
         'Demo' { Invoke-Demo }
         'Package' { Invoke-Package }
         'Install' { Invoke-Install }
+        'Servers' { Invoke-Servers }
+        'StopServers' { Invoke-StopServers }
         'Clean' { Invoke-Clean }
     }
 }

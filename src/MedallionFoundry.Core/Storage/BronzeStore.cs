@@ -11,6 +11,8 @@ namespace MedallionFoundry.Storage;
 /// </summary>
 public sealed class BronzeStore : IAsyncDisposable
 {
+    readonly StaleTempFolders _downloadFolders = new();
+
     public BronzeStore(StorageBackend backend, string name = "default", OperationRunner? runner = null)
     {
         Backend = backend;
@@ -79,9 +81,10 @@ public sealed class BronzeStore : IAsyncDisposable
             throw new StorageConflictException($"The local path '{target}' is a folder, not a file.", relative);
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        _downloadFolders.Visit(Path.GetDirectoryName(target)!);
         var result = await Runner.RunAsync("download", relative, async ct =>
         {
-            var temp = TempPathBeside(target);
+            var temp = TempFileNames.Beside(target, TempFileNames.DownloadSuffix);
             try
             {
                 var stored = await Backend.DownloadFileAsync(key, temp, options ?? TransferOptions.Default, ct).ConfigureAwait(false);
@@ -231,9 +234,6 @@ public sealed class BronzeStore : IAsyncDisposable
         Backend = Backend.BackendType,
         Connection = Name,
     };
-
-    static string TempPathBeside(string target) =>
-        Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.mfpart");
 
     static void TryDelete(string path)
     {

@@ -320,4 +320,51 @@ public abstract partial class BackendContractTests
         foreach (var (path, data) in files.Take(5))
             Assert.Equal(TestData.Sha256(data), TestData.Sha256(await Fetch(store, path)));
     }
+
+    /// <summary>A name of 230 UTF-8 bytes (multi-byte characters included) fits every store here and
+    /// every local file system; the module's temporary names beside it must fit too.</summary>
+    static string LongName(int bytes) => string.Concat(Enumerable.Repeat("ü", 60)) + new string('a', bytes - 120 - 4) + ".csv";
+
+    [Fact]
+    public async Task Long_names_upload_and_download_when_the_final_name_fits()
+    {
+        await using var store = await NewStore();
+        var folder = TestData.TempFolder("contract-long");
+        var name = LongName(230);
+        var source = Path.Combine(folder, name);
+        var data = TestData.Bytes(4096 + 3);
+        await File.WriteAllBytesAsync(source, data);
+
+        await store.UploadFileAsync(source, $"long/{name}");
+        var sameName = Path.Combine(folder, "down", name);
+        var longestName = Path.Combine(folder, "down", LongName(255));
+        await store.DownloadFileAsync($"long/{name}", sameName);
+        await store.DownloadFileAsync($"long/{name}", longestName);
+
+        Assert.Equal(new[] { $"long/{name}" }, (await All(store, "long/")).Select(o => o.Path));
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(sameName));
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(longestName));
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(folder, "down")).Length);
+    }
+
+    [Fact]
+    public async Task A_download_cleans_stale_leftovers_of_killed_runs_from_its_folder_and_keeps_the_rest()
+    {
+        await using var store = await NewStore();
+        await Put(store, "left/f.bin", TestData.Bytes(100));
+        var folder = TestData.TempFolder("contract-leftovers");
+        var stale = TempFileNames.Beside(Path.Combine(folder, "old.bin"), TempFileNames.DownloadSuffix);
+        var live = TempFileNames.Beside(Path.Combine(folder, "running.bin"), TempFileNames.DownloadSuffix);
+        var data = Path.Combine(folder, "keep.mfpart"); // a user's file that only looks like ours
+        foreach (var f in new[] { stale, live, data }) File.WriteAllText(f, "x");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - TempFileNames.StaleAge - TimeSpan.FromMinutes(5));
+        File.SetLastWriteTimeUtc(data, DateTime.UtcNow.AddDays(-30));
+
+        await store.DownloadFileAsync("left/f.bin", Path.Combine(folder, "f.bin"));
+
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(live));
+        Assert.True(File.Exists(data));
+        Assert.True(File.Exists(Path.Combine(folder, "f.bin")));
+    }
 }

@@ -11,6 +11,8 @@ public sealed partial class LocalBackend : StorageBackend
 {
     const int BufferSize = 1 << 20;
 
+    readonly StaleTempFolders _uploadFolders = new();
+
     public static BackendDescriptor Descriptor { get; } = new()
     {
         Name = "local",
@@ -41,6 +43,7 @@ public sealed partial class LocalBackend : StorageBackend
         return await WithRetryOnVanishedFolder(key, async () =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            _uploadFolders.Visit(Path.GetDirectoryName(target)!);
             var temp = TempFileNames.Beside(target, TempFileNames.UploadSuffix);
             try
             {
@@ -66,6 +69,7 @@ public sealed partial class LocalBackend : StorageBackend
         return await WithRetryOnVanishedFolder(key, () =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            _uploadFolders.Visit(Path.GetDirectoryName(target)!);
             var temp = TempFileNames.Beside(target, TempFileNames.UploadSuffix);
             try
             {
