@@ -44,6 +44,27 @@ Describe 'Links inside the local store' {
         Remove-BronzeFile $key -Confirm:$false -ErrorAction SilentlyContinue
         Join-Path $outside 'victim.txt' | Should -Exist
     }
+
+    It 'Copy-BronzeFile and Move-BronzeFile of the folder take only what is inside the store, and never move a file from outside' {
+        Copy-BronzeFile -Path 'data/' -Recurse -Destination 'copy/' | Out-Null
+        @(Get-BronzeFileList 'copy/' | ForEach-Object Key | Sort-Object) | Should -Be @('copy/inside.txt', 'copy/own.txt')
+        Move-BronzeFile -Path 'data/evil/victim.txt' -Destination 'moved/victim.txt' -ErrorVariable moveErrors -ErrorAction SilentlyContinue | Out-Null
+        $moveErrors.Count | Should -BeGreaterThan 0
+        Move-BronzeFile -Path 'data/' -Recurse -Destination 'moved/' | Out-Null
+        (Get-Item (Join-Path $outside 'victim.txt')).Length | Should -Be 10
+        Test-Path (Join-Path $store 'moved/victim.txt') | Should -BeFalse
+        Test-Path (Join-Path $store 'moved/evil') | Should -BeFalse
+    }
+
+    It 'the drive lists, copies and removes nothing through a link leaving the store' {
+        Connect-BronzeStorage -Backend Local -Path $store -Name linked
+        @(Get-ChildItem linked:/data -Recurse | Where-Object { -not $_.PSIsContainer } | ForEach-Object Key | Sort-Object) | Should -Be @('data/inside.txt', 'data/own.txt')
+        Copy-Item linked:/data/evil/victim.txt linked:/stolen.txt -ErrorAction SilentlyContinue
+        Test-Path (Join-Path $store 'stolen.txt') | Should -BeFalse
+        Get-Content linked:/data/deep/file-link.txt -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Remove-Item linked:/data -Recurse -Confirm:$false -ErrorAction SilentlyContinue
+        (Get-Item (Join-Path $outside 'victim.txt')).Length | Should -Be 10
+    }
 }
 
 Describe 'Links in an upload tree' {

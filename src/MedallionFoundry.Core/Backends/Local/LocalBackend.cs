@@ -309,7 +309,11 @@ public sealed partial class LocalBackend : StorageBackend
 
     string KeyOf(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace(Path.DirectorySeparatorChar, '/');
 
-    RemoteObject Describe(string key, FileInfo info) => new()
+    /// <summary>A file link (one inside the store; others never get here) is described by the file it
+    /// points to: FileInfo of the link itself has the link's own size (the length of its target's name).</summary>
+    RemoteObject Describe(string key, FileInfo entry) => DescribeFile(key, entry.LinkTarget is null ? entry : entry.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? entry);
+
+    RemoteObject DescribeFile(string key, FileInfo info) => new()
     {
         Key = key,
         Size = info.Length,
