@@ -359,6 +359,23 @@ Describe 'Bronze drives across connections and at scale' {
         finally { Disconnect-BronzeStorage -Name cross }
     }
 
+    It 'Copy-Item between the file system and a drive works through a drive on a local connection: both ways, -Recurse, bytes equal' {
+        $disk = New-TestFolder 'drive-disk'
+        Copy-Item -LiteralPath $script:Seed -Destination (Join-Path $disk 'extract') -Recurse
+        Connect-BronzeStorage -Backend Local -Path $disk -Name here
+        Connect-TestStore -Backend S3 -Name far
+        try {
+            Copy-Item here:/extract far:/landing/ -Recurse
+            Copy-Item far:/landing/extract here:/back/ -Recurse
+            Get-Paths -Name far | Should -Be @($script:Layout.Keys | ForEach-Object { "landing/extract/$_" } | Sort-Object)
+            $back = Get-LocalHashes (Join-Path $disk 'back/extract')
+            $original = Get-LocalHashes $script:Seed
+            $back.Count | Should -Be $original.Count
+            foreach ($path in $original.Keys) { $back[$path] | Should -Be $original[$path] -Because $path }
+        }
+        finally { Disconnect-BronzeStorage -Name here; Disconnect-BronzeStorage -Name far }
+    }
+
     It 'the module exports the provider when imported in a fresh pwsh, beside the cmdlets' {
         $run = Invoke-ChildPwsh @"
 `$ErrorActionPreference = 'Stop'
