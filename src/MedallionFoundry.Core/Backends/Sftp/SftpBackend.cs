@@ -33,6 +33,7 @@ public sealed class SftpBackend : StorageBackend
     readonly ConcurrentDictionary<string, byte> _knownFolders = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, SftpListCursor> _cursors = new(StringComparer.Ordinal);
     readonly ConcurrentQueue<string> _orphans = new();
+    readonly ConcurrentDictionary<string, byte> _cleanedFolders = new(StringComparer.Ordinal);
     volatile string? _root;
 
     public SftpBackend(SftpSettings settings)
@@ -77,6 +78,8 @@ public sealed class SftpBackend : StorageBackend
     {
         var (folder, created) = await EnsureFolder(client, ParentOf(key), cancellationToken).ConfigureAwait(false);
         var target = Join(folder, NameOf(key));
+        if (created) _cleanedFolders.TryAdd(folder, 0);
+        else await CleanStaleTempsOnce(client, folder, cancellationToken).ConfigureAwait(false);
         // In a folder this call just made there is nothing to check (one round trip less per new partition).
         var existing = created ? null : await StatExact(client, target, key, cancellationToken).ConfigureAwait(false);
         if (existing is { IsRegularFile: false })
@@ -142,6 +145,26 @@ public sealed class SftpBackend : StorageBackend
         catch (Renci.SshNet.Common.SftpPathNotFoundException) { return; }
         catch (Exception) { }
         _orphans.Enqueue(temp);
+    }
+
+    /// <summary>The first upload of a session into an existing folder deletes the temporary files that
+    /// killed runs left there (untouched for <see cref="TempFileNames.StaleAge"/>); best effort. A folder
+    /// this session made has none, so new partitions cost no listing.</summary>
+    async Task CleanStaleTempsOnce(SftpClient client, string folder, CancellationToken cancellationToken)
+    {
+        if (!_cleanedFolders.TryAdd(folder, 0)) return;
+        if (_cleanedFolders.Count > 10_000) _cleanedFolders.Clear();
+        var now = DateTime.UtcNow;
+        try
+        {
+            await foreach (var file in client.ListDirectoryAsync(folder, cancellationToken).ConfigureAwait(false))
+            {
+                if (!file.IsRegularFile || !TempFileNames.IsTempName(file.Name) || now - file.LastWriteTimeUtc <= TempFileNames.StaleAge) continue;
+                try { await client.DeleteFileAsync(file.FullName, cancellationToken).ConfigureAwait(false); }
+                catch (Exception ex) when (SftpErrors.IsServerStatus(ex)) { }
+            }
+        }
+        catch (Exception ex) when (SftpErrors.IsServerStatus(ex)) { }
     }
 
     async Task RemoveOrphans(SftpClient client, CancellationToken cancellationToken)
