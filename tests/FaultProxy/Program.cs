@@ -1,7 +1,7 @@
 // Runs the fault proxy as a process (for the Pester tests):
 //   dotnet FaultProxy.dll --target http://127.0.0.1:PORT [--failure-rate 0.3] [--reset-rate 0.05]
 //                         [--delay-ms 0] [--bytes-per-second 0] [--deny] [--never-answer] [--bit-flip-rate 0] [--lost-response-rate 0] [--seed 42]
-// Prints "listening <url>" once ready, then "stats requests=N failed=N reset=N" when stdin closes or a line is read.
+// Prints "listening <url>" once ready, then "stats requests=N failed=N reset=N ... bytes=N" when stdin closes or a line is read.
 using System.Globalization;
 using MedallionFoundry.Tests.Faults;
 
@@ -25,5 +25,5 @@ Console.WriteLine($"listening {proxy.Address.ToString().TrimEnd('/')}");
 
 // Each line on stdin asks for the counters; end of input stops the proxy.
 while (Console.ReadLine() is not null)
-    Console.WriteLine($"stats requests={proxy.Requests} failed={proxy.Failed} reset={proxy.Reset} flipped={proxy.Flipped} lost={proxy.Lost}");
+    Console.WriteLine($"stats requests={proxy.Requests} failed={proxy.Failed} reset={proxy.Reset} flipped={proxy.Flipped} lost={proxy.Lost} bytes={proxy.BodyBytes}");
 await proxy.DisposeAsync();

@@ -3,6 +3,8 @@ $ErrorActionPreference = 'Stop'
 $modulePath = $env:MF_MODULE_PATH
 if (-not $modulePath) { $modulePath = Join-Path $PSScriptRoot '../../out/MedallionFoundry' }
 Import-Module (Join-Path $modulePath 'MedallionFoundry.psd1') -Force
+# Resumable transfer states of the tests (and their child processes) stay out of the user's own folder.
+if (-not $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH) { $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH = Join-Path ([IO.Path]::GetTempPath()) "mf-pester-states-$PID" }
 
 function New-TestFolder([string] $Purpose = 'pester') {
     $path = Join-Path ([IO.Path]::GetTempPath()) "mf-pester-$Purpose-$([guid]::NewGuid().ToString('N').Substring(0, 10))"

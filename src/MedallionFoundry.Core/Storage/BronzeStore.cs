@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MedallionFoundry.Resilience;
+using MedallionFoundry.Storage.Resume;
 
 namespace MedallionFoundry.Storage;
 
@@ -82,20 +83,9 @@ public sealed class BronzeStore : IAsyncDisposable
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         _downloadFolders.Visit(Path.GetDirectoryName(target)!);
-        var result = await Runner.RunAsync("download", relative, async ct =>
-        {
-            var temp = TempFileNames.Beside(target, TempFileNames.DownloadSuffix);
-            try
-            {
-                var stored = await Backend.DownloadFileAsync(key, temp, options ?? TransferOptions.Default, ct).ConfigureAwait(false);
-                File.Move(temp, target, overwrite);
-                return stored;
-            }
-            finally
-            {
-                TryDelete(temp);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        // Each attempt (a retry too) continues from what the previous one left, when it can.
+        var download = new ResumableDownload(this, key, target, overwrite, options ?? TransferOptions.Default);
+        var result = await Runner.RunAsync("download", relative, download.RunAsync, cancellationToken).ConfigureAwait(false);
         return Describe(result, key);
     }
 
@@ -235,7 +225,9 @@ public sealed class BronzeStore : IAsyncDisposable
         Connection = Name,
     };
 
-    static void TryDelete(string path)
+    internal static string TempPathBeside(string target) => TempFileNames.Beside(target, TempFileNames.DownloadSuffix);
+
+    internal static void TryDelete(string path)
     {
         try { if (File.Exists(path)) File.Delete(path); }
         catch (IOException) { }

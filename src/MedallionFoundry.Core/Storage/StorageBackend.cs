@@ -45,6 +45,16 @@ public abstract class StorageBackend : IAsyncDisposable
         return await DownloadAsync(key, stream, options, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>True when <see cref="DownloadRangeAsync"/> works and <see cref="DownloadFileAsync"/> calls
+    /// <see cref="TransferOptions.Started"/>: an interrupted download of this backend can be resumed.</summary>
+    public virtual bool CanResumeDownloads => false;
+
+    /// <summary>Appends the object's bytes from <paramref name="offset"/> to its end to <paramref name="destination"/>,
+    /// only while its ETag is still <paramref name="etag"/> (otherwise <see cref="StorageConflictException"/>).
+    /// Returns the bytes written.</summary>
+    public virtual Task<long> DownloadRangeAsync(string key, long offset, string etag, Stream destination, TransferOptions options, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The {BackendType} backend cannot download part of a file.");
+
     /// <summary>Fetches one page of the keys starting with <paramref name="keyPrefix"/>, in key order.
     /// <paramref name="continuationToken"/> is null for the first page, then the previous page's
     /// <see cref="ListPage.NextToken"/>; a page with a null NextToken is the last. Non-recursive

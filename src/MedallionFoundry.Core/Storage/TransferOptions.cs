@@ -6,6 +6,13 @@ public class TransferOptions
     /// <summary>Receives the number of bytes moved since the last report (may be called from worker threads).</summary>
     public IProgress<long>? Progress { get; init; }
 
+    /// <summary>Start over: ignore (and remove) what an interrupted run of this transfer left (-NoResume).</summary>
+    public bool NoResume { get; init; }
+
+    /// <summary>Called by a backend once a download's object (size, ETag) is known, before its first byte is
+    /// written: a resumable download records it then. Backends that never call it are never resumed.</summary>
+    public Action<RemoteObject>? Started { get; init; }
+
     public static TransferOptions Default { get; } = new();
 }
 
@@ -39,6 +46,7 @@ public sealed class UploadOptions : TransferOptions
     public UploadOptions ForAttempt(SourceSnapshot? source, string writeId) => new()
     {
         Progress = Progress,
+        NoResume = NoResume,
         Overwrite = Overwrite,
         ContentType = ContentType,
         ContentMD5 = ContentMD5,

@@ -27,6 +27,10 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Start over instead of continuing an interrupted download of the same file (docs/resume.md).</summary>
+    [Parameter]
+    public SwitchParameter NoResume { get; set; }
+
     /// <summary>How many files download at once (default: the backend's own).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
@@ -94,7 +98,7 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
 
             if (!ShouldTransfer($"{remotePath} -> {localPath}", "Download", Size)) continue;
             if (MyInvocation.ExpectingInput) _progress.Started(Size);
-            _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes }, CancellationToken));
+            _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes, NoResume = NoResume }, CancellationToken));
             _progress.Write();
         }
         if (ConnectionFailed)

@@ -206,12 +206,46 @@ public sealed partial class AzureBackend : StorageBackend
             if (await TryDownloadInOneRequestAsync(key, file, options, cancellationToken).ConfigureAwait(false) is { } small)
                 return small;
             properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
+            options.Started?.Invoke(Describe(key, properties));
             var hashing = new Md5WriteStream(new LocalWriteGuardStream(file, key));
             await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             Verify(key, properties, hashing); // on a mismatch the caller deletes the temp file
         }
         return Describe(key, properties);
+    }
+
+    public override bool CanResumeDownloads => true;
+
+    /// <summary>One streamed GET of the range from <paramref name="offset"/>, pinned with If-Match.</summary>
+    public override async Task<long> DownloadRangeAsync(string key, long offset, string etag, Stream destination, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var response = await _container.GetBlobClient(key).DownloadStreamingAsync(new BlobDownloadOptions
+            {
+                Range = new HttpRange(offset),
+                Conditions = new BlobRequestConditions { IfMatch = new ETag($"\"{etag}\"") },
+            }, cancellationToken).ConfigureAwait(false);
+            using var result = response.Value;
+            var guarded = new LocalWriteGuardStream(destination, key);
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            int read;
+            while ((read = await result.Content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await guarded.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                total += read;
+                options.Progress?.Report(read);
+            }
+            return total;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new StorageConflictException($"The remote file '{key}' changed since its download began.", key, ex);
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
     }
 
     /// <summary>

@@ -180,6 +180,7 @@ public sealed partial class S3Backend : StorageBackend
         {
             using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
             await using var body = response.ResponseStream;
+            options.Started?.Invoke(new RemoteObject { Key = key, Size = response.ContentLength, ETag = S3Integrity.CleanETag(response.ETag), Backend = BackendType });
             var (md5, bytes) = await S3Integrity.CopyAndHashAsync(body, new LocalWriteGuardStream(destination, key), options.Progress, cancellationToken).ConfigureAwait(false);
             var expectedMd5 = S3Integrity.KnownMd5(response.Metadata[S3Integrity.MetadataHeader], response.ETag,
                 response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value);
@@ -193,6 +194,26 @@ public sealed partial class S3Backend : StorageBackend
                 ContentMD5 = expectedMd5,
                 Backend = BackendType,
             };
+        }
+        catch (Exception ex)
+        {
+            throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
+        }
+    }
+
+    public override bool CanResumeDownloads => true;
+
+    /// <summary>A GET of "bytes=offset-" with If-Match: a changed object answers 412 (a conflict).</summary>
+    public override async Task<long> DownloadRangeAsync(string key, long offset, string etag, Stream destination, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var request = new GetObjectRequest { BucketName = Bucket, Key = key, ByteRange = new ByteRange($"bytes={offset}-"), EtagToMatch = $"\"{etag}\"" };
+            using var response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            await using var body = response.ResponseStream;
+            var (_, bytes) = await S3Integrity.CopyAndHashAsync(body, new LocalWriteGuardStream(destination, key), options.Progress, cancellationToken).ConfigureAwait(false);
+            return bytes;
         }
         catch (Exception ex)
         {

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace MedallionFoundry.Storage.Resume;
+
+/// <summary>
+/// The per-user folder of resumable transfer states: one small JSON file per transfer, named by a
+/// hash of (kind, connection target, key, local path), so the same command finds its own state again.
+/// Writes are atomic (a new file renamed over the old), so a kill at any moment leaves a readable state.
+/// </summary>
+public static class TransferStates
+{
+    /// <summary>Environment variable that moves the folder (tests, shared agents).</summary>
+    public const string FolderVariable = "MEDALLIONFOUNDRY_TRANSFER_STATE_PATH";
+
+    /// <summary>Transfers smaller than this start over (a resume would not save much).</summary>
+    public const long MinimumSize = 8L << 20;
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>~/.local/share/MedallionFoundry/transfers on Linux, %LOCALAPPDATA%\MedallionFoundry\transfers on Windows.</summary>
+    public static string Folder =>
+        Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } custom
+            ? custom
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "MedallionFoundry", "transfers");
+
+    /// <summary>A state older than this (since its last progress) is cleared: <see cref="TempFileNames.StaleAge"/>, the module's one age for leftovers.</summary>
+    public static TimeSpan MaxAge => TempFileNames.StaleAge;
+
+    public static string PathFor(string kind, string location, string key, string localPath)
+    {
+        var local = Path.GetFullPath(localPath);
+        if (OperatingSystem.IsWindows()) local = local.ToUpperInvariant();
+        var id = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{location}\n{key}\n{local}")))[..32].ToLowerInvariant();
+        return Path.Combine(Folder, $"{kind}-{id}.json");
+    }
+
+    /// <summary>The state of this transfer, or null (also for an unreadable one, which is removed).</summary>
+    public static TransferState? Find(string kind, string location, string key, string localPath) =>
+        Read(PathFor(kind, location, key, localPath));
+
+    public static void Save(TransferState state)
+    {
+        state.FilePath ??= PathFor(state.Kind, state.Location, state.Key, state.LocalPath);
+        state.UpdatedUtc = DateTime.UtcNow;
+        Directory.CreateDirectory(Path.GetDirectoryName(state.FilePath)!);
+        var temp = $"{state.FilePath}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+        File.Move(temp, state.FilePath, overwrite: true);
+    }
+
+    /// <summary>Removes the state file (not what it points to); best effort.</summary>
+    public static void Delete(TransferState state)
+    {
+        try { if (state.FilePath is { } path) File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Every readable state in the folder, oldest first.</summary>
+    public static IReadOnlyList<TransferState> All()
+    {
+        if (!Directory.Exists(Folder)) return [];
+        return Directory.EnumerateFiles(Folder, "*.json")
+            .Select(Read).OfType<TransferState>()
+            .OrderBy(s => s.UpdatedUtc).ToList();
+    }
+
+    public static bool IsStale(TransferState state, DateTime nowUtc) => nowUtc - state.UpdatedUtc > MaxAge;
+
+    static TransferState? Read(string path)
+    {
+        try
+        {
+            if (!File.Exists(path)) return null;
+            var state = JsonSerializer.Deserialize<TransferState>(File.ReadAllBytes(path), Json);
+            if (state is null) return null;
+            state.FilePath = path;
+            return state;
+        }
+        catch (JsonException)
+        {
+            try { File.Delete(path); } catch (IOException) { } // a state that cannot be read cannot be resumed
+            return null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+}

@@ -1,0 +1,153 @@
+# Resumable transfers (issue 16) on the real servers: a child pwsh is killed half-way through a
+# transfer, the same command run again moves only the rest (bytes counted by the fault proxy).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH = New-TestFolder 'resume-states'
+    $script:States = $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH
+
+    $script:Backends = @{
+        S3 = @{
+            Target = Get-RequiredTestVariable 'MF_TEST_S3_ENDPOINT'
+            Prepare = {
+                Import-ModuleSdk AWSSDK.Core, AWSSDK.S3
+                $bucket = "mf-resume-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
+                $client = New-S3Client
+                try { $null = $client.PutBucketAsync($bucket).GetAwaiter().GetResult() } finally { $client.Dispose() }
+                $bucket
+            }
+            # Multipart from 5 MiB, in 5 MiB parts (the S3 minimum): a 20 MiB file is 4 parts.
+            Connect = @'
+$f = New-TemporaryFile
+Set-Content $f "platform:`n  bronze:`n    storage_backend: s3`n    s3_bucket: {0}`n    s3_prefix: {1}`n  s3_connection:`n    endpoint_url: {2}`n    access_key_env: MF_TEST_S3_ACCESS_KEY`n    secret_key_env: MF_TEST_S3_SECRET_KEY`n    multipart_threshold: 5MiB`n    part_size: 5MiB`n    max_concurrency: 2`n"
+Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
+'@
+        }
+        Azure = @{
+            Target = Get-RequiredTestVariable 'MF_TEST_AZURE_BLOB_ENDPOINT'
+            Prepare = { "mf-resume-$([guid]::NewGuid().ToString('N').Substring(0, 12))" }
+            Connect = @'
+$env:MF_RESUME_AZ = $env:MF_TEST_AZURE_CONNECTION_STRING -replace 'BlobEndpoint=[^;]+', 'BlobEndpoint={2}'
+$f = New-TemporaryFile
+Set-Content $f "platform:`n  bronze:`n    storage_backend: azure`n    azure_container: {0}`n    azure_prefix: {1}`n  azure_connection:`n    connection_string_env: MF_RESUME_AZ`n    create_container: true`n    transfer_size: 4MiB`n    initial_transfer_size: 4MiB`n    max_concurrency: 2`n"
+Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
+'@
+        }
+    }
+
+    function New-S3Client {
+        $config = [Amazon.S3.AmazonS3Config]@{ ServiceURL = $env:MF_TEST_S3_ENDPOINT; ForcePathStyle = $true; AuthenticationRegion = 'us-east-1' }
+        [Amazon.S3.AmazonS3Client]::new([Amazon.Runtime.BasicAWSCredentials]::new($env:MF_TEST_S3_ACCESS_KEY, $env:MF_TEST_S3_SECRET_KEY), $config)
+    }
+
+    function Get-ConnectCommand([string] $Backend, [string] $Url, [string] $Prefix, [string] $Name = 'default') {
+        $b = $script:Backends[$Backend]
+        $b.Connect.Replace('{0}', $b.Store).Replace('{1}', $Prefix).Replace('{2}', $Url).Replace('{3}', $Name)
+    }
+
+    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSeconds = 60) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out waiting for: $Condition" }
+            Start-Sleep -Milliseconds 50
+        }
+    }
+
+    function Get-ProxyBytes($Proxy) { [long](($Proxy.Stats()) -replace '.*bytes=(\d+).*', '$1') }
+
+    # Runs $Script in a child pwsh; kills it (SIGKILL) once $Until is true, while it still runs.
+    function Invoke-KilledChild([string] $Script, [scriptblock] $Until) {
+        $file = Join-Path $script:work "child-$([guid]::NewGuid().ToString('N')).ps1"
+        Set-Content $file $Script
+        $child = Start-Process ([Environment]::ProcessPath) -ArgumentList @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $file) -PassThru
+        try {
+            Wait-Until { $child.HasExited -or (& $Until) }
+            $child.HasExited | Should -BeFalse -Because 'the transfer must still be running when it is killed'
+            $child.Kill($true); $child.WaitForExit()
+        }
+        finally { if (-not $child.HasExited) { $child.Kill($true) } }
+    }
+
+    function Get-PartFile([string] $Folder) { @(Get-ChildItem $Folder -Force -File -Filter '*.mfpart') }
+
+    foreach ($b in $script:Backends.Values) { $b.Store = & $b.Prepare }
+}
+
+Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
+    BeforeAll {
+        $script:backend = $_
+        $script:target = $script:Backends[$backend].Target
+        $script:work = New-TestFolder "resume-down-$backend"
+        $script:size = 16MB
+        $script:file = New-TestFile (Join-Path $work 'big.bin') -Size $size -Seed 11
+        $script:fileV2 = New-TestFile (Join-Path $work 'big-v2.bin') -Size $size -Seed 12
+    }
+    AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'continues a download killed half-way: the re-run fetches at most 60 % of the bytes, the MD5 is right, nothing is left' {
+        $prefix = "down-$([guid]::NewGuid().ToString('N'))"
+        Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
+        $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '1500000')
+        try {
+            $dest = New-TestFolder 'resume-down-dest'
+            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' | Out-Null"
+            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.55 * $size }
+            Test-Path "$dest/big.bin" | Should -BeFalse
+            (Get-PartFile $dest).Count | Should -Be 1
+            @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 1
+
+            $before = Get-ProxyBytes $proxy
+            $run = Invoke-ChildPwsh $command
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            $resent = (Get-ProxyBytes $proxy) - $before
+            Write-Host "  $backend download resumed: $resent of $size bytes fetched again ($([math]::Round(100 * $resent / $size)) %)"
+            $resent | Should -BeLessOrEqual (0.6 * $size)
+            (Get-FileHash "$dest/big.bin" -Algorithm MD5).Hash | Should -Be (Get-FileHash $file -Algorithm MD5).Hash
+            (Get-PartFile $dest).Count | Should -Be 0
+            @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 0
+        }
+        finally { $proxy.Stop() }
+    }
+
+    It 'starts over when the remote file changed since the interrupted download' {
+        $prefix = "down-changed-$([guid]::NewGuid().ToString('N'))"
+        Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
+        $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '1500000')
+        try {
+            $dest = New-TestFolder 'resume-down-changed'
+            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' | Out-Null"
+            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size }
+            $null = Send-BronzeFile $fileV2.FullName 'big.bin' -Connection direct
+
+            $before = Get-ProxyBytes $proxy
+            $run = Invoke-ChildPwsh $command
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
+            (Get-FileHash "$dest/big.bin").Hash | Should -Be (Get-FileHash $fileV2).Hash
+            (Get-PartFile $dest).Count | Should -Be 0
+            @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 0
+        }
+        finally { $proxy.Stop() }
+    }
+
+    It 'starts over with -NoResume' {
+        $prefix = "down-noresume-$([guid]::NewGuid().ToString('N'))"
+        Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
+        $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '1500000')
+        try {
+            $dest = New-TestFolder 'resume-down-noresume'
+            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' {0}| Out-Null"
+            Invoke-KilledChild ($command -f '') { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size }
+            $before = Get-ProxyBytes $proxy
+            $run = Invoke-ChildPwsh ($command -f '-NoResume ')
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
+            (Get-FileHash "$dest/big.bin").Hash | Should -Be (Get-FileHash $file).Hash
+            (Get-PartFile $dest).Count | Should -Be 0
+            @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 0
+        }
+        finally { $proxy.Stop() }
+    }
+}
