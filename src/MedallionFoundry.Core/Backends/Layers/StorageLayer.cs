@@ -46,9 +46,11 @@ public abstract class StorageLayer : StorageBackend
 
     public override ValueTask DisposeAsync() => Inner.DisposeAsync();
 
-    /// <summary>Options for the inner backend: the caller's MD5 and length describe the plain bytes, not what the layer stores.</summary>
-    protected static UploadOptions InnerUpload(UploadOptions options) => new()
+    /// <summary>Options for the inner backend: the caller's MD5 and length describe the plain bytes, not what the layer
+    /// stores (<paramref name="storedLength"/> is the stored length, when the layer knows it).</summary>
+    protected static UploadOptions InnerUpload(UploadOptions options, long? storedLength = null) => new()
     {
+        Length = storedLength,
         Overwrite = options.Overwrite,
         ContentType = options.ContentType,
         Source = options.Source,
