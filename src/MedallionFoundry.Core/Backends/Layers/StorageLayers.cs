@@ -11,7 +11,7 @@ namespace MedallionFoundry.Backends.Layers;
 public static class StorageLayers
 {
     /// <summary>Every layer that ships with the module.</summary>
-    public static IReadOnlyList<LayerDescriptor> All { get; } = [CompressLayer.Descriptor, EncryptLayer.Descriptor];
+    public static IReadOnlyList<LayerDescriptor> All { get; } = [CompressLayer.Descriptor, EncryptLayer.Descriptor, CacheLayer.Descriptor];
 
     /// <summary>Every layer option (for the docs and the typo check).</summary>
     public static IEnumerable<OptionDeclaration> AllOptions => All.SelectMany(l => l.Options);
