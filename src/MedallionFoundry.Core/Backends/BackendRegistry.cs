@@ -73,7 +73,7 @@ public sealed class BackendRegistry
     {
         var descriptor = Select(config);
         Validate(config, descriptor, verbose);
-        return descriptor.Create(config);
+        return Layers.StorageLayers.Wrap(config, descriptor.Create(config));
     }
 
     /// <summary>Everything about a config that can be checked without creating the backend.</summary>
@@ -86,6 +86,7 @@ public sealed class BackendRegistry
         foreach (var key in KeyCheck.Check(config.Platform, known, owned))
             verbose?.Invoke($"The key '{key}' is not one MedallionFoundry reads; ignored.");
         OptionValues.Validate(config.Platform, descriptor.AllOptions);
+        Layers.StorageLayers.Entries(config); // each layer's name, keys and values
         if (descriptor.ConnectionSection is { } section)
             config.Section(section, descriptor.ConnectionSectionRequired);
     }

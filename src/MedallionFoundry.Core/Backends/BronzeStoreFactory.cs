@@ -16,7 +16,7 @@ public static class BronzeStoreFactory
         var descriptor = registry.Select(config);
         registry.Validate(config, descriptor, verbose); // typos and bad values fail before any client is made
         resilience ??= ResilienceSettings.FromConfig(config.Bronze);
-        var backend = descriptor.Create(config);
+        var backend = Layers.StorageLayers.Wrap(config, descriptor.Create(config));
         return new BronzeStore(backend, name, new ResilientOperationRunner(resilience, name));
     }
 }

@@ -29,6 +29,10 @@ public enum OptionType
 
     /// <summary>A file-system path; relative paths resolve against the PowerShell location.</summary>
     Path,
+
+    /// <summary>A YAML list (of mappings), read by its owner (platform.bronze.layers, the mirror targets);
+    /// the binder only checks that it is a list.</summary>
+    List,
 }
 
 /// <summary>Which part of a credential parameter (PSCredential) an option takes.</summary>

@@ -23,6 +23,9 @@ public static partial class OptionValues
             if (option.Required) throw Missing(root, section, option);
             return option.DefaultValue;
         }
+        if (option.Type == OptionType.List)
+            return section.Raw(option.Key) as IReadOnlyList<object?>
+                ?? throw section.Error(option.Key, $"The key '{section.KeyPath(option.Key)}' must be a list (lines starting with '- '), not a {ConfigSection.Describe(section.Raw(option.Key)!)}.");
         var text = section.GetString(option.Key, required: option.Required)!;
         var value = Parse(section, option, text);
         if (option.Sensitive) Resilience.SecretRedactor.Remember(value as string);

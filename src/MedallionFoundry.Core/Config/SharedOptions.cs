@@ -27,7 +27,7 @@ public static class SharedOptions
         Help = "The older name of storage_enabled (still accepted; both must agree when given).",
     };
 
-    public static IReadOnlyList<OptionDeclaration> General { get; } = [StorageBackend, StorageEnabled, S3Enabled];
+    public static IReadOnlyList<OptionDeclaration> General { get; } = [StorageBackend, StorageEnabled, S3Enabled, Backends.Layers.LayerOptions.Layers];
 
     public static IReadOnlyList<OptionDeclaration> All { get; } = [.. General, .. ResilienceOptions.All];
 }

@@ -17,6 +17,8 @@ public enum StorageErrorKind
     SourceChanged,
     /// <summary>Reading or writing the local file failed (full disk, no permission): not the store's fault, not transient.</summary>
     LocalIO,
+    /// <summary>An encrypted object could not be decrypted: another key, or damaged, truncated or altered bytes.</summary>
+    DecryptionFailed,
 }
 
 /// <summary>Base of every error the storage layer throws. Messages never contain secrets.</summary>

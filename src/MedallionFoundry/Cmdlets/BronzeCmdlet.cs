@@ -133,6 +133,7 @@ public abstract class BronzeCmdlet : PSCmdlet
             StorageErrorKind.CircuitOpen => ("CircuitOpen", ErrorCategory.ResourceUnavailable),
             StorageErrorKind.Configuration => ("InvalidConfiguration", ErrorCategory.InvalidData),
             StorageErrorKind.SourceChanged => ("SourceChanged", ErrorCategory.InvalidData),
+            StorageErrorKind.DecryptionFailed => ("DecryptionFailed", ErrorCategory.SecurityError),
             _ => ("Failed", ErrorCategory.NotSpecified),
         },
         ConfigException => ("InvalidConfiguration", ErrorCategory.InvalidData),
