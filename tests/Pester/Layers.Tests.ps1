@@ -128,3 +128,30 @@ Describe 'The cache layer and the mirror' {
         Join-Path $two 'm/m.bin' | Should -Not -Exist
     }
 }
+
+Describe 'Test-BronzeMirror' {
+    AfterEach { Disconnect-BronzeStorage -All }
+
+    It 'reports a file one target lacks, and refuses a connection that is not a mirror' {
+        $one = New-TestFolder 'layers-tm-one'
+        $two = New-TestFolder 'layers-tm-two'
+        $config = Join-Path (New-TestFolder 'layers-tm-config') 'platform.yaml'
+        Set-Content $config "platform:`n  bronze:`n    storage_backend: mirror`n    mirror:`n      - { storage_backend: local, local_path: $one }`n      - { storage_backend: local, local_path: $two }`n"
+        Connect-BronzeStorage -ConfigPath $config -Name m
+        $source = New-TestFile (Join-Path (New-TestFolder 'layers-tm-src') 'a.bin') -Size 100
+        Send-BronzeFile $source.FullName 'x/a.bin' -Connection m | Out-Null
+        Test-BronzeMirror -Connection m -Quiet | Should -BeTrue
+        Remove-Item (Join-Path $two 'x/a.bin')
+
+        $difference = @(Test-BronzeMirror x/ -Connection m)
+        $difference.Count | Should -Be 1
+        $difference[0].Path | Should -Be 'x/a.bin'
+        $difference[0].Status | Should -Be 'Missing'
+        $difference[0].MissingOn | Should -BeLike "target 2 (local at $two)"
+        Test-BronzeMirror -Connection m -Quiet | Should -BeFalse
+
+        Connect-BronzeStorage -Backend Local -Path $one -Name plain
+        $err = { Test-BronzeMirror -Connection plain } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'TestBronzeMirrorNotAMirror,MedallionFoundry.Commands.TestBronzeMirrorCommand'
+    }
+}

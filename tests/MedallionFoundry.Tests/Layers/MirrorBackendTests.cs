@@ -146,3 +146,32 @@ public sealed class MirrorLayerTests(S3Fixture s3, AzureConnectionStringFixture 
         Assert.Contains(what, error.Message);
     }
 }
+
+/// <summary>Test-BronzeMirror's comparison: files missing on a target, or of another size, named by target.</summary>
+public sealed class MirrorComparisonLayerTests
+{
+    [Fact]
+    public async Task Files_missing_on_a_target_or_of_another_size_are_reported_in_path_order()
+    {
+        var one = new LocalBackend(TestData.TempFolder("cmp-one"));
+        var two = new LocalBackend(TestData.TempFolder("cmp-two"));
+        var mirror = new MirrorBackend([one, two]);
+        await using var store = new BronzeStore(new CompressLayer(mirror), "mirror");
+        await store.UploadAsync(new MemoryStream("same"u8.ToArray()), "d/same.txt");
+        await new BronzeStore(one, "one").UploadAsync(new MemoryStream("only one"u8.ToArray()), "d/only-one.txt");
+        await new BronzeStore(two, "two").UploadAsync(new MemoryStream("other"u8.ToArray()), "d/same.txt"); // written around the mirror
+        await new BronzeStore(two, "two").UploadAsync(new MemoryStream("elsewhere"u8.ToArray()), "e/outside.txt");
+
+        Assert.Same(mirror, MirrorComparison.MirrorOf(store.Backend));
+        var differences = await MirrorComparison.CompareAsync(mirror, "d/", default);
+
+        Assert.Equal(["d/only-one.txt", "d/same.txt"], differences.Select(d => d.Path));
+        Assert.Equal("Missing", differences[0].Status);
+        Assert.Equal([$"target 1 (local at {one.Root})"], differences[0].PresentOn);
+        Assert.Equal([$"target 2 (local at {two.Root})"], differences[0].MissingOn);
+        Assert.Equal("SizeDiffers", differences[1].Status);
+        Assert.Equal(2, differences[1].Sizes.Count);
+        Assert.Equal(3, (await MirrorComparison.CompareAsync(mirror, "", default)).Count);
+        Assert.Null(MirrorComparison.MirrorOf(one));
+    }
+}
