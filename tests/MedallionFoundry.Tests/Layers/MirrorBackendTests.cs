@@ -175,3 +175,40 @@ public sealed class MirrorComparisonLayerTests
         Assert.Null(MirrorComparison.MirrorOf(one));
     }
 }
+
+/// <summary>A stream sent to a mirror is read once and fanned out with flat memory.</summary>
+[Collection(LayerMemoryCollection.Name)]
+public sealed class MirrorLayerMemoryTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_200_MB_stream_reaches_both_targets_with_flat_memory()
+    {
+        var folder = TestData.TempFolder("mirror-big");
+        var source = Path.Combine(folder, "big.bin");
+        await using (var file = File.Create(source))
+        {
+            var block = TestData.Bytes(1 << 20, seed: 6);
+            for (var i = 0; i < 200; i++) { block[0] = (byte)i; await file.WriteAsync(block); }
+        }
+        var one = TestData.TempFolder("mirror-big-one");
+        var two = TestData.TempFolder("mirror-big-two");
+        await using var store = new BronzeStore(new MirrorBackend([new LocalBackend(one), new LocalBackend(two)]), "mirror");
+
+        long peak;
+        using (var memory = new PeakManagedMemory())
+        {
+            await using (var input = File.OpenRead(source))
+                await store.UploadAsync(input, "big/big.bin");
+            peak = memory.Peak;
+        }
+        output.WriteLine($"mirror fan-out of 200 MiB to 2 targets: peak managed memory +{TestData.MiB(peak)}");
+
+        var expected = TestData.Sha256File(source);
+        Assert.Equal(expected, TestData.Sha256File(Path.Combine(one, "big", "big.bin")));
+        Assert.Equal(expected, TestData.Sha256File(Path.Combine(two, "big", "big.bin")));
+        Assert.True(peak < 64L << 20, $"managed memory grew by {TestData.MiB(peak)}");
+        Directory.Delete(folder, true);
+        Directory.Delete(one, true);
+        Directory.Delete(two, true);
+    }
+}
