@@ -24,6 +24,7 @@
         'Sync-BronzeFolder'
         'Compare-BronzeFolder'
         'Test-BronzeStorage'
+        'Test-BronzeMirror'
         'Register-BronzeStorageBackend'
         'Unregister-BronzeStorageBackend'
         'Get-BronzeStorageBackend'

@@ -78,3 +78,80 @@ Describe 'The encrypt layer' {
         @(Get-ChildItem $out -Force).Count | Should -Be 0
     }
 }
+
+Describe 'Layers in Get-BronzeStorageBackend' {
+    It 'lists each layer with Kind Layer and its options, the key marked sensitive' {
+        $layers = @(Get-BronzeStorageBackend | Where-Object Kind -eq 'Layer')
+        $layers.Name | Should -Be @('compress', 'encrypt', 'cache')
+        $key = (Get-BronzeStorageBackend encrypt).Options | Where-Object Key -eq 'key_env'
+        $key.Section | Should -Be 'platform.bronze.layers.encrypt'
+        $key.Sensitive | Should -BeTrue
+        (Get-BronzeStorageBackend encrypt).RequiredKeys | Should -Be @('platform.bronze.layers.encrypt.key_env')
+        (Get-BronzeStorageBackend -Custom | Where-Object Kind -eq 'Layer') | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The cache layer and the mirror' {
+    AfterEach { Disconnect-BronzeStorage -All }
+
+    It 'keeps a downloaded file in the cache folder and serves the same bytes again' {
+        $root = New-TestFolder 'layers-cache-store'
+        $cache = New-TestFolder 'layers-cache'
+        $config = Join-Path (New-TestFolder 'layers-cache-config') 'platform.yaml'
+        Set-Content $config "platform:`n  bronze:`n    storage_backend: local`n    local_path: $root`n    layers:`n      - cache: { path: $cache, max_size: 1GB }`n"
+        Connect-BronzeStorage -ConfigPath $config
+        (Get-BronzeStorage).Location | Should -Be "cache $cache → $root"
+        $source = New-TestFile (Join-Path (New-TestFolder 'layers-cache-src') 'c.bin') -Size 70000
+        Send-BronzeFile $source.FullName 'c/c.bin' | Out-Null
+        $out = New-TestFolder 'layers-cache-get'
+        Get-BronzeFile 'c/c.bin' -Destination (Join-Path $out 'one.bin') | Out-Null
+        Get-BronzeFile 'c/c.bin' -Destination (Join-Path $out 'two.bin') | Out-Null
+        @(Get-ChildItem $cache -Recurse -File -Filter *.data).Count | Should -Be 1
+        (Get-FileHash (Join-Path $out 'two.bin')).Hash | Should -Be (Get-FileHash $source.FullName).Hash
+    }
+
+    It 'sends a file to every mirror target and reads it back' {
+        $one = New-TestFolder 'layers-mirror-one'
+        $two = New-TestFolder 'layers-mirror-two'
+        $config = Join-Path (New-TestFolder 'layers-mirror-config') 'platform.yaml'
+        Set-Content $config "platform:`n  bronze:`n    storage_backend: mirror`n    mirror:`n      - { storage_backend: local, local_path: $one }`n      - { storage_backend: local, local_path: $two }`n"
+        Connect-BronzeStorage -ConfigPath $config
+        (Get-BronzeStorage).Location | Should -Be "mirror($one, $two)"
+        (Get-BronzeStorage).Backend | Should -Be 'mirror'
+        $source = New-TestFile (Join-Path (New-TestFolder 'layers-mirror-src') 'm.bin') -Size 5000
+        Send-BronzeFile $source.FullName 'm/m.bin' | Out-Null
+        Join-Path $one 'm/m.bin' | Should -Exist
+        Join-Path $two 'm/m.bin' | Should -Exist
+        (Get-BronzeFileList 'm/').Path | Should -Be 'm/m.bin'
+        Remove-BronzeFile 'm/m.bin' -Confirm:$false
+        Join-Path $one 'm/m.bin' | Should -Not -Exist
+        Join-Path $two 'm/m.bin' | Should -Not -Exist
+    }
+}
+
+Describe 'Test-BronzeMirror' {
+    AfterEach { Disconnect-BronzeStorage -All }
+
+    It 'reports a file one target lacks, and refuses a connection that is not a mirror' {
+        $one = New-TestFolder 'layers-tm-one'
+        $two = New-TestFolder 'layers-tm-two'
+        $config = Join-Path (New-TestFolder 'layers-tm-config') 'platform.yaml'
+        Set-Content $config "platform:`n  bronze:`n    storage_backend: mirror`n    mirror:`n      - { storage_backend: local, local_path: $one }`n      - { storage_backend: local, local_path: $two }`n"
+        Connect-BronzeStorage -ConfigPath $config -Name m
+        $source = New-TestFile (Join-Path (New-TestFolder 'layers-tm-src') 'a.bin') -Size 100
+        Send-BronzeFile $source.FullName 'x/a.bin' -Connection m | Out-Null
+        Test-BronzeMirror -Connection m -Quiet | Should -BeTrue
+        Remove-Item (Join-Path $two 'x/a.bin')
+
+        $difference = @(Test-BronzeMirror x/ -Connection m)
+        $difference.Count | Should -Be 1
+        $difference[0].Path | Should -Be 'x/a.bin'
+        $difference[0].Status | Should -Be 'Missing'
+        $difference[0].MissingOn | Should -BeLike "target 2 (local at $two)"
+        Test-BronzeMirror -Connection m -Quiet | Should -BeFalse
+
+        Connect-BronzeStorage -Backend Local -Path $one -Name plain
+        $err = { Test-BronzeMirror -Connection plain } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'TestBronzeMirrorNotAMirror,MedallionFoundry.Commands.TestBronzeMirrorCommand'
+    }
+}

@@ -40,6 +40,9 @@ BeforeAll {
             Yaml = "platform:`n  bronze:`n    storage_backend: azure`n    azure_storage_account: $account`n    azure_container: mf-redaction`n  azure_connection:`n    sas_token_env: MF_RD_VALUE`n    account_url: $blob`n" } }
         'azure/client_secret_env' = { $v = & $unique; @{ Secrets = @{ MF_RD_VALUE = $v }; Env = @{ MF_RD_TENANT = '11111111-1111-1111-1111-111111111111'; MF_RD_CLIENT = '22222222-2222-2222-2222-222222222222'; AZURE_AUTHORITY_HOST = 'https://127.0.0.1:9/' }
             Yaml = "platform:`n  bronze:`n    storage_backend: azure`n    azure_storage_account: $account`n    azure_container: mf-redaction`n  azure_connection:`n    tenant_id_env: MF_RD_TENANT`n    client_id_env: MF_RD_CLIENT`n    client_secret_env: MF_RD_VALUE`n    account_url: $blob`n" } }
+        # The encrypt layer's key (a storage layer, listed by Get-BronzeStorageBackend with Kind Layer).
+        'encrypt/key_env' = { $key = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32)); @{ Secrets = @{ MF_RD_VALUE = $key }; Env = @{}
+            Yaml = "platform:`n  bronze:`n    storage_backend: local`n    local_path: $work/encrypt-store`n    layers:`n      - encrypt: { key_env: MF_RD_VALUE }`n" } }
         # SFTP: the server's real per-run credentials (random, so finding one anywhere proves a leak).
         'sftp/password_env' = { @{ Secrets = @{ MF_RD_VALUE = $env:MF_TEST_SFTP_PASSWORD }; Env = @{}
             Yaml = (& $sftpYaml '    password_env: MF_RD_VALUE') } }

@@ -9,5 +9,6 @@ internal static class BuiltInBackends
         yield return S3.S3Backend.Descriptor;
         yield return Azure.AzureBackend.Descriptor;
         yield return Sftp.SftpBackend.Descriptor;
+        yield return Mirror.MirrorBackend.Descriptor;
     }
 }

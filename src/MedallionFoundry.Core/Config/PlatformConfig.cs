@@ -118,6 +118,10 @@ public sealed class PlatformConfig
     public PlatformConfig With(OptionDeclaration option, string? value, string parameter, Func<string, string?> environment) =>
         new(Platform.With(option.Section, option.Key, value, parameter, environment), SourceFile, BaseDirectory);
 
+    /// <summary>The same platform with another section as its bronze section (a mirror target), sharing the connection sections.</summary>
+    internal PlatformConfig WithBronze(ConfigSection bronze) =>
+        new(Platform.With(Platform.Path, "bronze", bronze, null, Platform.Environment), SourceFile, BaseDirectory);
+
     PlatformConfig(ConfigSection platform, string? sourceFile, string baseDirectory)
         : this(platform, platform.GetSection("bronze", required: true)!, sourceFile)
     {

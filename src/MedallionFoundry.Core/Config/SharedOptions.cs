@@ -12,7 +12,7 @@ public static class SharedOptions
     public static readonly OptionDeclaration StorageBackend = new()
     {
         Key = "storage_backend", DefaultValue = PlatformConfig.DefaultBackend,
-        Help = "s3, azure, local or a registered custom name (case-insensitive).",
+        Help = "s3, azure, local, sftp, mirror (see layers.md) or a registered custom name (case-insensitive).",
     };
 
     public static readonly OptionDeclaration StorageEnabled = new()

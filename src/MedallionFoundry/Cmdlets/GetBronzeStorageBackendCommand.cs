@@ -1,10 +1,11 @@
 using System.Management.Automation;
 using MedallionFoundry.Backends;
+using MedallionFoundry.Backends.Layers;
 using MedallionFoundry.CustomBackends;
 
 namespace MedallionFoundry.Commands;
 
-/// <summary>Lists the storage backends the module knows (built-in and registered) with their config keys.</summary>
+/// <summary>Lists the storage backends the module knows (built-in and registered), then the storage layers, with their config keys.</summary>
 [Cmdlet(VerbsCommon.Get, "BronzeStorageBackend")]
 [OutputType(typeof(BronzeStorageBackendInfo))]
 public sealed class GetBronzeStorageBackendCommand : BronzeCmdlet
@@ -21,11 +22,12 @@ public sealed class GetBronzeStorageBackendCommand : BronzeCmdlet
 
     protected override void ProcessRecord()
     {
-        var descriptors = BackendRegistry.Default.Descriptors.Where(d => !Custom || !d.IsBuiltIn).ToList();
+        var infos = BackendRegistry.Default.Descriptors.Where(d => !Custom || !d.IsBuiltIn).Select(BronzeStorageBackendInfo.From)
+            .Concat(Custom ? [] : StorageLayers.All.Select(BronzeStorageBackendInfo.FromLayer)).ToList();
         foreach (var name in Name ?? new[] { "*" })
         {
             var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matches = descriptors.Where(d => pattern.IsMatch(d.Name)).ToList();
+            var matches = infos.Where(d => pattern.IsMatch(d.Name)).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
             {
                 WriteError(new ErrorRecord(
@@ -33,8 +35,8 @@ public sealed class GetBronzeStorageBackendCommand : BronzeCmdlet
                     "GetBronzeStorageBackendNotFound", ErrorCategory.ObjectNotFound, name));
                 continue;
             }
-            foreach (var descriptor in matches)
-                WriteObject(WithDefaultView(BronzeStorageBackendInfo.From(descriptor)));
+            foreach (var info in matches)
+                WriteObject(WithDefaultView(info));
         }
     }
 

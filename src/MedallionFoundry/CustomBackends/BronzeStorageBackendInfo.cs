@@ -7,7 +7,7 @@ public sealed class BronzeStorageBackendInfo
 {
     public required string Name { get; init; }
 
-    /// <summary>BuiltIn, Assembly, ScriptBlock or Module.</summary>
+    /// <summary>BuiltIn, Assembly, ScriptBlock, Module, or Layer for a storage layer.</summary>
     public required CustomBackendKind Kind { get; init; }
 
     public bool IsBuiltIn => Kind == CustomBackendKind.BuiltIn;
@@ -39,6 +39,18 @@ public sealed class BronzeStorageBackendInfo
         Options = descriptor.AllOptions.Select(BronzeStorageOptionInfo.From).ToList(),
         ConfigSection = descriptor.ConnectionSection is { } section ? $"platform.{section}" : null,
         Source = descriptor.IsBuiltIn ? "MedallionFoundry" : descriptor.Source,
+    };
+
+    /// <summary>A storage layer (compress, encrypt, cache): its keys are those of its entry in platform.bronze.layers.</summary>
+    public static BronzeStorageBackendInfo FromLayer(Backends.Layers.LayerDescriptor layer) => new()
+    {
+        Name = layer.Name,
+        Kind = CustomBackendKind.Layer,
+        Description = layer.Description,
+        RequiredKeys = layer.Options.Where(o => o.Required).Select(o => o.FullKey).ToList(),
+        OptionalKeys = layer.Options.Where(o => !o.Required).Select(o => o.FullKey).ToList(),
+        Options = layer.Options.Select(BronzeStorageOptionInfo.From).ToList(),
+        Source = "MedallionFoundry",
     };
 
     public override string ToString() => Name;

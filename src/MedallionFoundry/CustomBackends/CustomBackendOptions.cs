@@ -75,7 +75,8 @@ public sealed class CustomBackendOptions
 }
 
 /// <summary>How a custom backend was registered, for Get-BronzeStorageBackend.</summary>
-public enum CustomBackendKind { BuiltIn, Assembly, ScriptBlock, Module }
+/// <summary>Where a backend comes from; Layer for the storage layers of platform.bronze.layers (listed beside the backends).</summary>
+public enum CustomBackendKind { BuiltIn, Assembly, ScriptBlock, Module, Layer }
 
 /// <summary>Remembers the kind of each descriptor this assembly created, without changing the descriptor type.</summary>
 public static class CustomBackendKinds

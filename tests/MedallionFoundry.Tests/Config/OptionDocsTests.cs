@@ -1,4 +1,5 @@
 using MedallionFoundry.Backends;
+using MedallionFoundry.Backends.Layers;
 using MedallionFoundry.Config;
 using MedallionFoundry.Resilience;
 
@@ -28,6 +29,10 @@ public sealed class OptionDocsTests
         { "docs/configuration.md", "resilience" },
         { "docs/configuration.md", "general" },
         { "docs/configuration.md", "backends" },
+        { "docs/layers.md", "compress" },
+        { "docs/layers.md", "encrypt" },
+        { "docs/layers.md", "cache" },
+        { "docs/layers.md", "mirror" },
     };
 
     static string Expected(string name) => name switch
@@ -36,6 +41,7 @@ public sealed class OptionDocsTests
         "general" => OptionDocs.Table(SharedOptions.General),
         "backends" => OptionDocs.BackendSummary(new[] { "s3", "azure", "local", "sftp" }.Select(n => Builtin(n))
             .Select(d => (d.Name, d.Options, (IReadOnlyList<string>)d.OwnedSections, $"backends/{d.Name}.md"))),
+        _ when StorageLayers.All.FirstOrDefault(l => l.Name == name) is { } layer => OptionDocs.Table(layer.Options),
         _ => OptionDocs.Table(Builtin(name).Options),
     };
 

@@ -45,7 +45,9 @@ public sealed class EncryptLayerTests(S3Fixture s3) : IClassFixture<S3Fixture>
 
         Assert.Equal("MFENCRYP"u8.ToArray(), raw[..8]);
         Assert.Equal(-1, raw.AsSpan().IndexOf("ACME-SECRET"u8));
-        Assert.Equal(text.Length, (await store.StatAsync("crm/accounts.csv"))!.Size);
+        var stat = (await store.StatAsync("crm/accounts.csv"))!;
+        Assert.Equal(text.Length, stat.Size);
+        Assert.Null(MedallionFoundry.Sync.RemoteHash.Md5Of(stat)); // the store's ETag is the ciphertext's MD5: never offered as the file's
         var back = new MemoryStream();
         await store.DownloadAsync("crm/accounts.csv", back);
         Assert.Equal(text, back.ToArray());

@@ -66,7 +66,7 @@ public sealed class CompressLayer : StorageLayer
             if (length is { } expected && plain.Count != expected)
                 throw new StorageSourceChangedException($"The content of '{key}' was {plain.Count} bytes, {expected} expected: it changed while it was compressed.", key);
         }, (input, ct) => Inner.UploadAsync(key, input, InnerUpload(options), ct), cancellationToken).ConfigureAwait(false);
-        return stored with { Size = plain.Count, ContentMD5 = null };
+        return Encoded(stored) with { Size = plain.Count };
     }
 
     public override async Task<RemoteObject> DownloadAsync(string key, Stream destination, TransferOptions options, CancellationToken cancellationToken)
@@ -76,7 +76,7 @@ public sealed class CompressLayer : StorageLayer
         var compressed = await LayerPipe.RunAsync(
             async (pipe, ct) => stored = await Inner.DownloadAsync(key, pipe, TransferOptions.Default, ct).ConfigureAwait(false),
             (input, ct) => DecodeAsync(key, input, output, ct), cancellationToken).ConfigureAwait(false);
-        return stored! with { Size = output.Count, ContentMD5 = compressed ? null : stored!.ContentMD5 };
+        return (compressed ? Encoded(stored!) : stored!) with { Size = output.Count };
     }
 
     /// <summary>Writes the plain bytes of a stored object; false when it had no header (copied as it is).</summary>
@@ -122,13 +122,14 @@ public sealed class CompressLayer : StorageLayer
         if (await Inner.StatAsync(key, cancellationToken).ConfigureAwait(false) is not { } stat) return null;
         var head = await HeadReader.ReadAsync(Inner, key, CompressHeader.Size, cancellationToken).ConfigureAwait(false);
         if (head is null || !CompressHeader.TryRead(head, out _, out var length)) return stat;
-        return stat with { Size = length ?? stat.Size, ContentMD5 = null };
+        return Encoded(stat) with { Size = length ?? stat.Size };
     }
 
-    /// <summary>Listings show stored sizes (the plain size needs a read per object); the stored MD5 is not the plain one.</summary>
+    /// <summary>Listings show stored sizes (the plain size needs a read per object); whether an object is compressed
+    /// is not known here either, so every one is reported as encoded (no MD5).</summary>
     public override async Task<ListPage> ListPageAsync(string keyPrefix, ListOptions options, string? continuationToken, CancellationToken cancellationToken)
     {
         var page = await Inner.ListPageAsync(keyPrefix, options, continuationToken, cancellationToken).ConfigureAwait(false);
-        return page with { Objects = page.Objects.Select(o => o with { ContentMD5 = null }).ToList() };
+        return page with { Objects = page.Objects.Select(Encoded).ToList() };
     }
 }

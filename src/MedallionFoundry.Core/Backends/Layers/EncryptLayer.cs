@@ -59,7 +59,7 @@ public sealed class EncryptLayer : StorageLayer
         var plain = new CountingReadStream(content, options.Progress);
         await using var sealedBytes = new EncryptingReadStream(plain, _key, _keyId);
         var stored = await Inner.UploadAsync(key, sealedBytes, InnerUpload(options, length is { } n ? StoredLength(n) : null), cancellationToken).ConfigureAwait(false);
-        return stored with { Size = plain.Count, ContentMD5 = null };
+        return Encoded(stored) with { Size = plain.Count };
     }
 
     static long StoredLength(long plain) =>
@@ -71,7 +71,7 @@ public sealed class EncryptLayer : StorageLayer
         await using var decrypting = new DecryptingWriteStream(output, _key, _keyId, key, _keySource);
         var stored = await Inner.DownloadAsync(key, decrypting, TransferOptions.Default, cancellationToken).ConfigureAwait(false);
         await decrypting.FinishAsync(cancellationToken).ConfigureAwait(false);
-        return stored with { Size = output.Count, ContentMD5 = null };
+        return Encoded(stored) with { Size = output.Count };
     }
 
     public override async Task<RemoteObject?> StatAsync(string key, CancellationToken cancellationToken) =>
@@ -84,6 +84,6 @@ public sealed class EncryptLayer : StorageLayer
     }
 
     /// <summary>The plain size follows from the stored size (fixed header, one tag per chunk); the stored MD5 is of ciphertext.</summary>
-    static RemoteObject Plain(RemoteObject stored) =>
-        stored.IsPrefix ? stored : stored with { Size = EncryptedFormat.PlainLength(stored.Size), ContentMD5 = null };
+    RemoteObject Plain(RemoteObject stored) =>
+        stored.IsPrefix ? stored : Encoded(stored) with { Size = EncryptedFormat.PlainLength(stored.Size) };
 }

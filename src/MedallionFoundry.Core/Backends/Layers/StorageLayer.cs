@@ -46,6 +46,15 @@ public abstract class StorageLayer : StorageBackend
 
     public override ValueTask DisposeAsync() => Inner.DisposeAsync();
 
+    /// <summary>An object as a layer that changes the bytes reports it: the store's MD5 is of the stored bytes, not
+    /// the plain ones, so it goes; the ETag gets the layer's mark, so it still names the version but no longer
+    /// reads as an MD5 (sync compares a single-part S3 ETag with the local MD5).</summary>
+    protected RemoteObject Encoded(RemoteObject stored) => stored.IsPrefix ? stored : stored with
+    {
+        ContentMD5 = null,
+        ETag = stored.ETag is null ? null : $"{stored.ETag}+{LayerText}",
+    };
+
     /// <summary>Options for the inner backend: the caller's MD5 and length describe the plain bytes, not what the layer
     /// stores (<paramref name="storedLength"/> is the stored length, when the layer knows it).</summary>
     protected static UploadOptions InnerUpload(UploadOptions options, long? storedLength = null) => new()
