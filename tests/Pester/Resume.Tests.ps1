@@ -2,8 +2,8 @@
 # transfer, the same command run again moves only the rest (bytes counted by the fault proxy).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-    $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH = New-TestFolder 'resume-states'
-    $script:States = $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH
+    # A state folder of its own for each test (children inherit it), so no test sees another's states.
+    function Use-NewStateFolder { $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH = $script:States = New-TestFolder 'resume-states' }
 
     $script:Backends = @{
         S3 = @{
@@ -15,10 +15,10 @@ BeforeAll {
                 try { $null = $client.PutBucketAsync($bucket).GetAwaiter().GetResult() } finally { $client.Dispose() }
                 $bucket
             }
-            # Multipart from 5 MiB, in 5 MiB parts (the S3 minimum): a 20 MiB file is 4 parts.
+            # Multipart from 5 MiB, in 5 MiB parts (the S3 minimum): a 20 MiB file is 4 parts, sent one after the other.
             Connect = @'
 $f = New-TemporaryFile
-Set-Content $f "platform:`n  bronze:`n    storage_backend: s3`n    s3_bucket: {0}`n    s3_prefix: {1}`n  s3_connection:`n    endpoint_url: {2}`n    access_key_env: MF_TEST_S3_ACCESS_KEY`n    secret_key_env: MF_TEST_S3_SECRET_KEY`n    multipart_threshold: 5MiB`n    part_size: 5MiB`n    max_concurrency: 2`n"
+Set-Content $f "platform:`n  bronze:`n    storage_backend: s3`n    s3_bucket: {0}`n    s3_prefix: {1}`n  s3_connection:`n    endpoint_url: {2}`n    access_key_env: MF_TEST_S3_ACCESS_KEY`n    secret_key_env: MF_TEST_S3_SECRET_KEY`n    multipart_threshold: 5MiB`n    part_size: 5MiB`n    max_concurrency: 1`n"
 Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
 '@
         }
@@ -28,7 +28,7 @@ Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
             Connect = @'
 $env:MF_RESUME_AZ = $env:MF_TEST_AZURE_CONNECTION_STRING -replace 'BlobEndpoint=[^;]+', 'BlobEndpoint={2}'
 $f = New-TemporaryFile
-Set-Content $f "platform:`n  bronze:`n    storage_backend: azure`n    azure_container: {0}`n    azure_prefix: {1}`n  azure_connection:`n    connection_string_env: MF_RESUME_AZ`n    create_container: true`n    transfer_size: 4MiB`n    initial_transfer_size: 4MiB`n    max_concurrency: 2`n"
+Set-Content $f "platform:`n  bronze:`n    storage_backend: azure`n    azure_container: {0}`n    azure_prefix: {1}`n  azure_connection:`n    connection_string_env: MF_RESUME_AZ`n    create_container: true`n    transfer_size: 4MiB`n    initial_transfer_size: 4MiB`n    max_concurrency: 1`n"
 Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
 '@
         }
@@ -53,6 +53,13 @@ Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
     }
 
     function Get-ProxyBytes($Proxy) { [long](($Proxy.Stats()) -replace '.*bytes=(\d+).*', '$1') }
+
+    # The proxy's count once the bytes a dead client left in socket buffers have drained (the count stands still).
+    function Get-SettledProxyBytes($Proxy) {
+        $last = -1
+        while (($now = Get-ProxyBytes $Proxy) -ne $last) { $last = $now; Start-Sleep -Milliseconds 700 }
+        $now
+    }
 
     # Runs $Script in a child pwsh; kills it (SIGKILL) once $Until is true, while it still runs.
     function Invoke-KilledChild([string] $Script, [scriptblock] $Until) {
@@ -81,6 +88,7 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
         $script:file = New-TestFile (Join-Path $work 'big.bin') -Size $size -Seed 11
         $script:fileV2 = New-TestFile (Join-Path $work 'big-v2.bin') -Size $size -Seed 12
     }
+    BeforeEach { Use-NewStateFolder }
     AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
 
     It 'continues a download killed half-way: the re-run fetches at most 60 % of the bytes, the MD5 is right, nothing is left' {
@@ -96,7 +104,7 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
             (Get-PartFile $dest).Count | Should -Be 1
             @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 1
 
-            $before = Get-ProxyBytes $proxy
+            $before = Get-SettledProxyBytes $proxy
             $run = Invoke-ChildPwsh $command
             $run.ExitCode | Should -Be 0 -Because $run.Output
             $resent = (Get-ProxyBytes $proxy) - $before
@@ -120,7 +128,7 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
             Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size }
             $null = Send-BronzeFile $fileV2.FullName 'big.bin' -Connection direct
 
-            $before = Get-ProxyBytes $proxy
+            $before = Get-SettledProxyBytes $proxy
             $run = Invoke-ChildPwsh $command
             $run.ExitCode | Should -Be 0 -Because $run.Output
             ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
@@ -140,7 +148,7 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
             $dest = New-TestFolder 'resume-down-noresume'
             $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' {0}| Out-Null"
             Invoke-KilledChild ($command -f '') { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size }
-            $before = Get-ProxyBytes $proxy
+            $before = Get-SettledProxyBytes $proxy
             $run = Invoke-ChildPwsh ($command -f '-NoResume ')
             $run.ExitCode | Should -Be 0 -Because $run.Output
             ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
@@ -149,5 +157,93 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
             @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 0
         }
         finally { $proxy.Stop() }
+    }
+}
+
+Describe 'Resumable uploads on <_>' -ForEach @('S3') {
+    BeforeAll {
+        $script:backend = $_
+        $script:target = $script:Backends[$backend].Target
+        $script:work = New-TestFolder "resume-up-$backend"
+        # 4 parts (blocks) of 5 MiB: the smallest multipart upload that shows a half.
+        $script:size = 20MB
+        function Get-UploadState { @(Get-ChildItem $States -Filter 'upload-*.json' | ForEach-Object { Get-Content $_ -Raw | ConvertFrom-Json }) }
+        function Get-LandedParts { @(Get-UploadState | ForEach-Object { $_.Parts.PSObject.Properties }).Count }
+        function Get-Remote([string] $Path, [string] $Connection) {
+            $out = Join-Path (New-TestFolder 'resume-up-check') 'back.bin'
+            Get-BronzeFile $Path -Destination $out -Connection $Connection | Out-Null
+            (Get-FileHash $out).Hash
+        }
+    }
+    BeforeEach { Use-NewStateFolder }
+    AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'continues an upload killed after <_> of 4 parts: the re-run sends only the rest, the object equals the file' -ForEach @(1, 2, 3) {
+        $landedBeforeKill = $_
+        $prefix = "up-$([guid]::NewGuid().ToString('N'))"
+        $file = New-TestFile (Join-Path $work "up-$landedBeforeKill.bin") -Size $size -Seed (20 + $landedBeforeKill)
+        Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        try {
+            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nSend-BronzeFile '$($file.FullName)' 'big.bin'"
+            Invoke-KilledChild $command { (Get-LandedParts) -ge $landedBeforeKill }
+            @(Get-UploadState).Count | Should -Be 1
+            (Get-BronzeFileList -Connection direct).Count | Should -Be 0 -Because 'nothing is committed before the last part'
+
+            $before = Get-SettledProxyBytes $proxy
+            $run = Invoke-ChildPwsh $command
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            $resent = (Get-ProxyBytes $proxy) - $before
+            Write-Host "  $backend upload killed after $landedBeforeKill of 4 parts: $resent of $size bytes sent again ($([math]::Round(100 * $resent / $size)) %)"
+            $resent | Should -BeLessOrEqual ((4 - $landedBeforeKill) / 4 * $size + 64KB)
+            Get-Remote 'big.bin' 'direct' | Should -Be (Get-FileHash $file).Hash
+            @(Get-UploadState).Count | Should -Be 0
+        }
+        finally { $proxy.Stop() }
+    }
+
+    It 'starts over when the local file changed since the interrupted upload' {
+        $prefix = "up-changed-$([guid]::NewGuid().ToString('N'))"
+        $file = New-TestFile (Join-Path $work 'changed.bin') -Size $size -Seed 31
+        Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        try {
+            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nSend-BronzeFile '$($file.FullName)' 'big.bin'"
+            Invoke-KilledChild $command { (Get-LandedParts) -ge 2 }
+            $file = New-TestFile $file.FullName -Size $size -Seed 32 # same size, other bytes, later time
+
+            $before = Get-SettledProxyBytes $proxy
+            $run = Invoke-ChildPwsh $command
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
+            Get-Remote 'big.bin' 'direct' | Should -Be (Get-FileHash $file).Hash
+            @(Get-UploadState).Count | Should -Be 0
+        }
+        finally { $proxy.Stop() }
+    }
+
+    It 'leaves a resumable upload on Ctrl+C (Stop), and the next run sends only the rest' {
+        $prefix = "up-stop-$([guid]::NewGuid().ToString('N'))"
+        $file = New-TestFile (Join-Path $work 'stop.bin') -Size $size -Seed 41
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix 'slow')`nSend-BronzeFile '$($file.FullName)' 'big.bin' -Connection slow")
+            $handle = $ps.BeginInvoke()
+            Wait-Until { (Get-LandedParts) -ge 2 }
+            $ps.Stop()
+            $handle.IsCompleted | Should -BeTrue
+            @(Get-UploadState).Count | Should -Be 1
+
+            $before = Get-SettledProxyBytes $proxy
+            Invoke-Expression (Get-ConnectCommand $backend $proxy.Url $prefix 'slow')
+            Send-BronzeFile $file.FullName 'big.bin' -Connection slow | Out-Null
+            $resent = (Get-ProxyBytes $proxy) - $before
+            Write-Host "  $backend upload stopped after 2 of 4 parts: $resent of $size bytes sent again"
+            $resent | Should -BeLessOrEqual (0.6 * $size)
+            Get-Remote 'big.bin' 'slow' | Should -Be (Get-FileHash $file).Hash
+            @(Get-UploadState).Count | Should -Be 0
+        }
+        finally { $ps.Dispose(); $proxy.Stop() }
     }
 }

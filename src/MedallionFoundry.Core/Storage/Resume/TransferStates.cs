@@ -67,6 +67,11 @@ public static class TransferStates
             .OrderBy(s => s.UpdatedUtc).ToList();
     }
 
+    /// <summary>Whether a transfer that failed with <paramref name="mapped"/> (a storage error, already mapped)
+    /// keeps its state: an interruption worth continuing from (Ctrl+C, a dropped connection, a server
+    /// hiccup), not bytes that failed their check, a missing object, a refusal or a full disk.</summary>
+    public static bool KeepsState(Exception mapped) => mapped is OperationCanceledException || mapped is StorageException { IsTransient: true };
+
     public static bool IsStale(TransferState state, DateTime nowUtc) => nowUtc - state.UpdatedUtc > MaxAge;
 
     static TransferState? Read(string path)
