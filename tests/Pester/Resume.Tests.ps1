@@ -28,7 +28,7 @@ Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
             Connect = @'
 $env:MF_RESUME_AZ = $env:MF_TEST_AZURE_CONNECTION_STRING -replace 'BlobEndpoint=[^;]+', 'BlobEndpoint={2}'
 $f = New-TemporaryFile
-Set-Content $f "platform:`n  bronze:`n    storage_backend: azure`n    azure_container: {0}`n    azure_prefix: {1}`n  azure_connection:`n    connection_string_env: MF_RESUME_AZ`n    create_container: true`n    transfer_size: 4MiB`n    initial_transfer_size: 4MiB`n    max_concurrency: 1`n"
+Set-Content $f "platform:`n  bronze:`n    storage_backend: azure`n    azure_container: {0}`n    azure_prefix: {1}`n  azure_connection:`n    connection_string_env: MF_RESUME_AZ`n    create_container: true`n    transfer_size: 5MiB`n    initial_transfer_size: 4MiB`n    max_concurrency: 1`n"
 Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
 '@
         }
@@ -160,7 +160,7 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
     }
 }
 
-Describe 'Resumable uploads on <_>' -ForEach @('S3') {
+Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
     BeforeAll {
         $script:backend = $_
         $script:target = $script:Backends[$backend].Target
