@@ -247,3 +247,90 @@ Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
         finally { $ps.Dispose(); $proxy.Stop() }
     }
 }
+
+Describe 'Get-BronzeTransfer and Clear-BronzeTransfer on <_>' -ForEach @('S3', 'Azure') {
+    BeforeAll {
+        $script:backend = $_
+        $script:target = $script:Backends[$backend].Target
+        $script:work = New-TestFolder "resume-clear-$backend"
+        $script:size = 16MB
+        $script:file = New-TestFile (Join-Path $work 'big.bin') -Size $size -Seed 51
+    }
+    BeforeEach { Use-NewStateFolder }
+    AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
+
+    It 'lists an interrupted upload and download, and clears them (parts, temporary file, states)' {
+        $prefix = "clear-$([guid]::NewGuid().ToString('N'))"
+        Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
+        $null = Send-BronzeFile $file.FullName 'down.bin' -Connection direct
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        try {
+            $dest = New-TestFolder 'resume-clear-dest'
+            $connect = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)"
+            Invoke-KilledChild "$connect`nGet-BronzeFile 'down.bin' -Destination '$dest/down.bin'" { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 4MB }
+            Invoke-KilledChild "$connect`nSend-BronzeFile '$($file.FullName)' 'up.bin'" {
+                @(Get-ChildItem $States -Filter 'upload-*.json' | Where-Object { (Get-Content $_ -Raw) -match '"Md5"' }).Count -gt 0 }
+
+            $transfers = @(Get-BronzeTransfer)
+            $transfers.Count | Should -Be 2
+            $down = $transfers | Where-Object Direction -eq 'Download'
+            $down.Key | Should -BeLike "$prefix/down.bin"
+            $down.LocalPath | Should -Be (Join-Path $dest 'down.bin')
+            $down.BytesDone | Should -BeGreaterOrEqual 4MB
+            $down.Size | Should -Be $size
+            $up = $transfers | Where-Object Direction -eq 'Upload'
+            $up.Key | Should -BeLike "$prefix/up.bin"
+            $up.BytesDone | Should -BeGreaterOrEqual 5MB
+            $up.Age | Should -BeLessThan (New-TimeSpan -Minutes 5)
+            (Get-Content $up.StatePath -Raw) | Should -Not -Match ([regex]::Escape($env:MF_TEST_S3_SECRET_KEY))
+            @(Get-BronzeTransfer -Direction Upload).Count | Should -Be 1
+            @(Get-BronzeTransfer -OlderThan (New-TimeSpan -Hours 1)).Count | Should -Be 0
+
+            Clear-BronzeTransfer -OlderThan (New-TimeSpan -Hours 1)
+            @(Get-BronzeTransfer).Count | Should -Be 2 -Because '-OlderThan keeps recent transfers'
+
+            # Without a connection to its target the upload's parts cannot be dropped: it is kept, and the error says why.
+            Clear-BronzeTransfer -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'ClearBronzeTransferNotConnected,MedallionFoundry.Commands.ClearBronzeTransferCommand'
+            (Get-PartFile $dest).Count | Should -Be 0
+            @(Get-BronzeTransfer).Direction | Should -Be 'Upload'
+
+            Invoke-Expression (Get-ConnectCommand $backend $proxy.Url $prefix 'target')
+            $warnings = Get-BronzeTransfer | Clear-BronzeTransfer 3>&1
+            if ($backend -eq 'S3') {
+                # Measured: @20minutes/s3rver 5.0 answers AbortMultipartUpload (and ListMultipartUploads) with 405/NotImplemented.
+                "$warnings" | Should -Match 'cannot abort multipart uploads'
+                Write-Host "  S3 test server defect: no AbortMultipartUpload/ListMultipartUploads; Clear-BronzeTransfer warned: $warnings"
+            }
+            else { @($warnings).Count | Should -Be 0 }
+            @(Get-BronzeTransfer).Count | Should -Be 0
+            @(Get-ChildItem $States -File).Count | Should -Be 0
+            (Get-BronzeFileList -Connection direct).Path | Should -Be 'down.bin' -Because 'nothing half-uploaded was committed'
+        }
+        finally { $proxy.Stop() }
+    }
+
+    It 'clears a state untouched for more than a day before the next transfer of that connection' {
+        $prefix = "stale-$([guid]::NewGuid().ToString('N'))"
+        Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
+        $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        try {
+            $dest = New-TestFolder 'resume-stale-dest'
+            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' | Out-Null"
+            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.5 * $size }
+            $state = Get-ChildItem $States -Filter 'download-*.json'
+            (Get-Content $state -Raw) -replace '"UpdatedUtc": "[^"]+"', '"UpdatedUtc": "2020-01-01T00:00:00Z"' | Set-Content $state
+            (Get-BronzeTransfer).Age | Should -BeGreaterThan (New-TimeSpan -Days 1)
+
+            $before = Get-SettledProxyBytes $proxy
+            $run = Invoke-ChildPwsh $command
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size -Because 'the stale state was cleared: the download started over'
+            (Get-FileHash "$dest/big.bin").Hash | Should -Be (Get-FileHash $file).Hash
+            (Get-PartFile $dest).Count | Should -Be 0
+            @(Get-BronzeTransfer).Count | Should -Be 0
+        }
+        finally { $proxy.Stop() }
+    }
+}
