@@ -91,7 +91,8 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
     BeforeEach { Use-NewStateFolder }
     AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
 
-    It 'continues a download killed half-way: the re-run fetches at most 60 % of the bytes, the MD5 is right, nothing is left' {
+    It 'continues a download killed at <_>: the re-run fetches only the rest, the MD5 is right, nothing is left' -ForEach @(0.25, 0.5, 0.9) {
+        $fraction = $_
         $prefix = "down-$([guid]::NewGuid().ToString('N'))"
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
@@ -99,7 +100,7 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
         try {
             $dest = New-TestFolder 'resume-down-dest'
             $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' | Out-Null"
-            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.55 * $size }
+            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge $fraction * $size }
             Test-Path "$dest/big.bin" | Should -BeFalse
             (Get-PartFile $dest).Count | Should -Be 1
             @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 1
@@ -108,8 +109,9 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
             $run = Invoke-ChildPwsh $command
             $run.ExitCode | Should -Be 0 -Because $run.Output
             $resent = (Get-ProxyBytes $proxy) - $before
-            Write-Host "  $backend download resumed: $resent of $size bytes fetched again ($([math]::Round(100 * $resent / $size)) %)"
-            $resent | Should -BeLessOrEqual (0.6 * $size)
+            Write-Host "  $backend download killed at $($fraction * 100) %: $resent of $size bytes fetched again ($([math]::Round(100 * $resent / $size)) %)"
+            $resent | Should -BeLessOrEqual ((1 - $fraction) * $size)
+            if ($fraction -ge 0.5) { $resent | Should -BeLessOrEqual (0.6 * $size) }
             (Get-FileHash "$dest/big.bin" -Algorithm MD5).Hash | Should -Be (Get-FileHash $file -Algorithm MD5).Hash
             (Get-PartFile $dest).Count | Should -Be 0
             @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 0
@@ -178,12 +180,15 @@ Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
     BeforeEach { Use-NewStateFolder }
     AfterEach { Disconnect-BronzeStorage -All -ErrorAction SilentlyContinue }
 
-    It 'continues an upload killed after <_> of 4 parts: the re-run sends only the rest, the object equals the file' -ForEach @(1, 2, 3) {
-        $landedBeforeKill = $_
+    # 25 % and 50 % of 4 parts; 90 % of 10 parts (through a faster proxy, so the 50 MiB file stays quick).
+    It 'continues an upload killed after <Landed> of <Parts> parts: the re-run sends only the rest, the object equals the file' -ForEach @(
+        @{ Parts = 4; Landed = 1; Rate = 2500000 }, @{ Parts = 4; Landed = 2; Rate = 2500000 }, @{ Parts = 10; Landed = 9; Rate = 5000000 }) {
+        $landedBeforeKill = $Landed
+        $size = $Parts * 5MB
         $prefix = "up-$([guid]::NewGuid().ToString('N'))"
-        $file = New-TestFile (Join-Path $work "up-$landedBeforeKill.bin") -Size $size -Seed (20 + $landedBeforeKill)
+        $file = New-TestFile (Join-Path $work "up-$Landed-$Parts.bin") -Size $size -Seed (20 + $Landed)
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', "$Rate")
         try {
             $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nSend-BronzeFile '$($file.FullName)' 'big.bin'"
             Invoke-KilledChild $command { (Get-LandedParts) -ge $landedBeforeKill }
@@ -194,8 +199,8 @@ Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
             $run = Invoke-ChildPwsh $command
             $run.ExitCode | Should -Be 0 -Because $run.Output
             $resent = (Get-ProxyBytes $proxy) - $before
-            Write-Host "  $backend upload killed after $landedBeforeKill of 4 parts: $resent of $size bytes sent again ($([math]::Round(100 * $resent / $size)) %)"
-            $resent | Should -BeLessOrEqual ((4 - $landedBeforeKill) / 4 * $size + 64KB)
+            Write-Host "  $backend upload killed after $landedBeforeKill of $Parts parts: $resent of $size bytes sent again ($([math]::Round(100 * $resent / $size)) %)"
+            $resent | Should -BeLessOrEqual (($Parts - $landedBeforeKill) / $Parts * $size + 64KB)
             Get-Remote 'big.bin' 'direct' | Should -Be (Get-FileHash $file).Hash
             @(Get-UploadState).Count | Should -Be 0
         }
@@ -284,6 +289,9 @@ Describe 'Get-BronzeTransfer and Clear-BronzeTransfer on <_>' -ForEach @('S3', '
             $up.Age | Should -BeLessThan (New-TimeSpan -Minutes 5)
             (Get-Content $up.StatePath -Raw) | Should -Not -Match ([regex]::Escape($env:MF_TEST_S3_SECRET_KEY))
             @(Get-BronzeTransfer -Direction Upload).Count | Should -Be 1
+            $table = Get-BronzeTransfer | Out-String
+            $table | Should -Match 'Direction\s+Done\s+Size\s+Age\s+Key'
+            $table | Should -Match 'Download\s+[\d.]+ MiB\s+16\.0 MiB'
             @(Get-BronzeTransfer -OlderThan (New-TimeSpan -Hours 1)).Count | Should -Be 0
 
             Clear-BronzeTransfer -OlderThan (New-TimeSpan -Hours 1)

@@ -89,7 +89,7 @@ public sealed class BronzeStore : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         await ClearStaleTransfersOnce().ConfigureAwait(false);
         // Each attempt (a retry too) continues from what the previous one left, when it can.
-        var download = new ResumableDownload(this, key, target, overwrite, options ?? TransferOptions.Default);
+        var download = new ResumableDownload(this, key, target, overwrite, options ?? TransferOptions.Default, TempPathBeside);
         var result = await Runner.RunAsync("download", relative, download.RunAsync, cancellationToken).ConfigureAwait(false);
         return Describe(result, key);
     }
@@ -230,7 +230,8 @@ public sealed class BronzeStore : IAsyncDisposable
         Connection = Name,
     };
 
-    internal static string TempPathBeside(string target) => TempFileNames.Beside(target, TempFileNames.DownloadSuffix);
+    static string TempPathBeside(string target) =>
+        TempFileNames.Beside(target, TempFileNames.DownloadSuffix);
 
     internal static void TryDelete(string path)
     {

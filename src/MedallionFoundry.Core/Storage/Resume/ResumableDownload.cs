@@ -11,7 +11,7 @@ namespace MedallionFoundry.Storage.Resume;
 /// place. A changed remote object, a temporary file that is gone or a checksum that fails starts over.
 /// Nothing ever appears under the final name before it is complete.
 /// </summary>
-internal sealed class ResumableDownload(BronzeStore store, string key, string target, bool overwrite, TransferOptions options)
+internal sealed class ResumableDownload(BronzeStore store, string key, string target, bool overwrite, TransferOptions options, Func<string, string> tempPathBeside)
 {
     StorageBackend Backend => store.Backend;
 
@@ -29,7 +29,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
 
     async Task<RemoteObject> FreshAsync(CancellationToken cancellationToken)
     {
-        var temp = BronzeStore.TempPathBeside(target);
+        var temp = tempPathBeside(target);
         TransferState? state = null;
         var attempt = new TransferOptions
         {
@@ -43,8 +43,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
                     Kind = TransferState.Download, Backend = Backend.BackendType, Location = Backend.Location,
                     Key = key, LocalPath = target, TempPath = temp, ETag = found.ETag, Size = found.Size,
                 };
-                TransferStates.Save(started);
-                state = started;
+                if (TransferStates.Save(started)) state = started; // else: not resumable, the temp file goes on failure
             },
         };
         RemoteObject stored;
