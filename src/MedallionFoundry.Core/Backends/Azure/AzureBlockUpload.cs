@@ -126,7 +126,9 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
             failFast.Cancel();
             try { await Task.WhenAll(staging).ConfigureAwait(false); } catch { /* the first failure is the one to report */ }
             // Ctrl+C or a dropped connection keep the state (the staged blocks stay on the service for a week).
-            if (state is not null && !TransferStates.KeepsState(AzureErrors.Map(ex, key, settings.Container, cancellationToken))) TransferStates.Delete(state);
+            // The cause is the first block that failed, when one did (the loop then only saw the fail-fast cancellation).
+            var cause = staging.FirstOrDefault(t => t.IsFaulted)?.Exception?.InnerException ?? ex;
+            if (state is not null && !TransferStates.KeepsState(AzureErrors.Map(cause, key, settings.Container, cancellationToken))) TransferStates.Delete(state);
             throw;
         }
 
