@@ -28,6 +28,8 @@
         'Register-BronzeStorageBackend'
         'Unregister-BronzeStorageBackend'
         'Get-BronzeStorageBackend'
+        'Get-BronzeTransfer'
+        'Clear-BronzeTransfer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -34,20 +34,27 @@ public sealed class BronzeStore : IAsyncDisposable
 
     public string KeyFor(string remotePath) => RemotePath.ToKey(Backend.Prefix, RemotePath.NormalizeFile(remotePath));
 
-    public Task<RemoteObject> UploadFileAsync(string localPath, string remotePath, UploadOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<RemoteObject> UploadFileAsync(string localPath, string remotePath, UploadOptions? options = null, CancellationToken cancellationToken = default)
     {
         var relative = RemotePath.NormalizeFile(remotePath);
         var key = RemotePath.ToKey(Backend.Prefix, relative);
         var writeId = Guid.NewGuid().ToString("N");
-        return Runner.RunAsync("upload", relative, async ct =>
+        await ClearStaleTransfersOnce().ConfigureAwait(false);
+        return await Runner.RunAsync("upload", relative, async ct =>
         {
             // The file as this attempt finds it; a change before the backend commits, or after, fails the upload.
             var source = SourceSnapshot.Take(localPath, relative);
             var stored = await Backend.UploadFileAsync(localPath, key, (options ?? UploadOptions.Default).ForAttempt(source, writeId), ct).ConfigureAwait(false);
             source.EnsureUnchanged(relative, committed: true);
             return Describe(stored, key);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
+
+    Task? _staleCleared;
+
+    /// <summary>Interrupted transfers of this connection's target untouched for <see cref="TransferStates.MaxAge"/>
+    /// are cleared before its first transfer (docs/resume.md).</summary>
+    Task ClearStaleTransfersOnce() => _staleCleared ??= ResumableTransfers.ClearStaleAsync(Backend);
 
     /// <summary>Uploads a stream. Retries need a seekable stream; a non-seekable one is sent once.</summary>
     public Task<RemoteObject> UploadAsync(Stream content, string remotePath, UploadOptions? options = null, CancellationToken cancellationToken = default)
@@ -82,9 +89,10 @@ public sealed class BronzeStore : IAsyncDisposable
             throw new StorageConflictException($"The local path '{target}' is a folder, not a file.", relative);
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        await ClearStaleTransfersOnce().ConfigureAwait(false);
         _downloadFolders.Visit(Path.GetDirectoryName(target)!);
         // Each attempt (a retry too) continues from what the previous one left, when it can.
-        var download = new ResumableDownload(this, key, target, overwrite, options ?? TransferOptions.Default);
+        var download = new ResumableDownload(this, key, target, overwrite, options ?? TransferOptions.Default, TempPathBeside);
         var result = await Runner.RunAsync("download", relative, download.RunAsync, cancellationToken).ConfigureAwait(false);
         return Describe(result, key);
     }
@@ -225,7 +233,8 @@ public sealed class BronzeStore : IAsyncDisposable
         Connection = Name,
     };
 
-    internal static string TempPathBeside(string target) => TempFileNames.Beside(target, TempFileNames.DownloadSuffix);
+    static string TempPathBeside(string target) =>
+        TempFileNames.Beside(target, TempFileNames.DownloadSuffix);
 
     internal static void TryDelete(string path)
     {

@@ -55,6 +55,11 @@ public abstract class StorageBackend : IAsyncDisposable
     public virtual Task<long> DownloadRangeAsync(string key, long offset, string etag, Stream destination, TransferOptions options, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"The {BackendType} backend cannot download part of a file.");
 
+    /// <summary>Drops what an interrupted resumable upload left on the store (S3: aborts its multipart upload;
+    /// a missing upload is not an error). False when the store cannot drop it (then its own clean-up does).
+    /// The default has nothing to drop: staged Azure blocks, for one, are discarded by the service itself.</summary>
+    public virtual Task<bool> DiscardUploadAsync(string key, string uploadId, CancellationToken cancellationToken) => Task.FromResult(true);
+
     /// <summary>Fetches one page of the keys starting with <paramref name="keyPrefix"/>, in key order.
     /// <paramref name="continuationToken"/> is null for the first page, then the previous page's
     /// <see cref="ListPage.NextToken"/>; a page with a null NextToken is the last. Non-recursive

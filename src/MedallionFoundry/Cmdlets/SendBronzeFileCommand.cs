@@ -52,6 +52,10 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
 
+    /// <summary>Start over instead of continuing an interrupted upload of the same file (docs/resume.md).</summary>
+    [Parameter]
+    public SwitchParameter NoResume { get; set; }
+
     /// <summary>Output an object for each uploaded file.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -91,7 +95,7 @@ public sealed class SendBronzeFileCommand : BronzeTransferCmdlet
             _transfers.WaitForSlot();
             if (ConnectionFailed) StopForConnectionFailure(files.Count - i);
             if (!ShouldTransfer($"{localPath} -> {remotePath}", "Upload", size)) continue;
-            var options = new UploadOptions { Overwrite = !NoClobber, Progress = _progress.Bytes };
+            var options = new UploadOptions { Overwrite = !NoClobber, Progress = _progress.Bytes, NoResume = NoResume };
             _transfers.Add(localPath, () => store.UploadFileAsync(localPath, remotePath, options, CancellationToken));
             _progress.Write();
         }

@@ -113,7 +113,7 @@ public sealed partial class AzureBackend : StorageBackend
         await EnsureContainerAsync(key, cancellationToken).ConfigureAwait(false);
         return await RecognisingOwnWriteAsync(key, options, async () =>
         {
-            var upload = new AzureBlockUpload(_container.GetBlockBlobClient(key), _settings, key, localPath, options);
+            var upload = new AzureBlockUpload(_container.GetBlockBlobClient(key), _settings, Location, key, localPath, options);
             try
             {
                 var (info, size, md5) = await upload.RunAsync(cancellationToken).ConfigureAwait(false);

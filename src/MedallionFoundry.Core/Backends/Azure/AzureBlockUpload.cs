@@ -5,6 +5,7 @@ using Azure.Storage;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using MedallionFoundry.Storage;
+using MedallionFoundry.Storage.Resume;
 
 namespace MedallionFoundry.Backends.Azure;
 
@@ -16,9 +17,13 @@ namespace MedallionFoundry.Backends.Azure;
 /// initial_transfer_size go in one Put Blob. The source snapshot is checked before the commit: a
 /// file that grew, shrank or was edited meanwhile is not committed, and the blob stays as it was
 /// (staged blocks that are never committed are discarded by the service).
-/// Block ids are "{write id}-{index}" (base64), fixed-length per upload.
+/// Block ids are "{stem}-{index}" (base64), fixed-length. The stem is derived from the file's identity
+/// (path, size, last write time, MD5 of its first block), so an interrupted upload (Ctrl+C, a kill, a
+/// dropped connection) finds its staged blocks again: the blocks recorded in its resumable state that
+/// the service still lists as uncommitted, and whose local bytes still hash the same, are not sent again.
+/// With -NoResume the stem is the write id (random), as before.
 /// </summary>
-internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings settings, string key, string localPath, UploadOptions options)
+internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings settings, string location, string key, string localPath, UploadOptions options)
 {
     /// <summary>Blob metadata that names the upload which wrote the blob (only on -NoClobber writes).</summary>
     public const string WriteIdMetadata = "mf_write_id";
@@ -26,6 +31,8 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
     const int MaxBlocks = 50_000;
 
     readonly string _writeId = options.WriteId ?? Guid.NewGuid().ToString("N");
+
+    string _stem = "";
 
     public async Task<(BlobContentInfo Info, long Size, byte[] Md5)> RunAsync(CancellationToken cancellationToken)
     {
@@ -72,6 +79,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         var blockSize = Math.Max(settings.TransferSize, (size + MaxBlocks - 1) / MaxBlocks);
         var count = (int)((size + blockSize - 1) / blockSize);
         var ids = new string[count];
+        var (state, landed) = await ResumeOrStartAsync(size, blockSize, cancellationToken).ConfigureAwait(false);
         using var whole = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, settings.MaxConcurrency));
@@ -97,30 +105,89 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                 }
                 whole.AppendData(buffer, 0, read);
                 ids[i] = BlockId(i);
-                staging.Add(StageAsync(ids[i], buffer, read, slots, failFast));
+                var blockMd5 = state is null ? null : Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, read)));
+                if (blockMd5 is not null && landed.TryGetValue(ids[i], out var stagedLength) && stagedLength == read
+                    && state!.Parts.TryGetValue(i, out var recorded) && recorded.Md5 == blockMd5 && recorded.Length == read)
+                {
+                    // Staged by an interrupted run, and the same bytes: not sent again.
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    slots.Release();
+                    options.Progress?.Report(read);
+                    continue;
+                }
+                var index = i;
+                staging.Add(StageAsync(ids[i], buffer, read, slots, failFast,
+                    state is null ? null : () => UploadResume.Record(state, index, new PartRecord(null, blockMd5!, read))));
             }
             await Task.WhenAll(staging).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
             failFast.Cancel();
             try { await Task.WhenAll(staging).ConfigureAwait(false); } catch { /* the first failure is the one to report */ }
+            // Ctrl+C or a dropped connection keep the state (the staged blocks stay on the service for a week).
+            // The cause is the first block that failed, when one did (the loop then only saw the fail-fast cancellation).
+            var cause = staging.FirstOrDefault(t => t.IsFaulted)?.Exception?.InnerException ?? ex;
+            if (state is not null && !TransferStates.KeepsState(AzureErrors.Map(cause, key, settings.Container, cancellationToken))) TransferStates.Delete(state);
             throw;
         }
 
-        await EnsureCompleteAsync(file, size, total, cancellationToken).ConfigureAwait(false);
-
-        var md5 = whole.GetHashAndReset();
-        var committed = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
+        try
         {
-            HttpHeaders = Headers(md5),
-            Conditions = Conditions,
-            Metadata = Metadata,
-        }, cancellationToken).ConfigureAwait(false);
-        return (committed.Value, total, md5);
+            await EnsureCompleteAsync(file, size, total, cancellationToken).ConfigureAwait(false);
+            var md5 = whole.GetHashAndReset();
+            var committed = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
+            {
+                HttpHeaders = Headers(md5),
+                Conditions = Conditions,
+                Metadata = Metadata,
+            }, cancellationToken).ConfigureAwait(false);
+            if (state is not null) TransferStates.Delete(state);
+            return (committed.Value, total, md5);
+        }
+        catch (Exception ex) when (state is not null && !TransferStates.KeepsState(AzureErrors.Map(ex, key, settings.Container, cancellationToken)))
+        {
+            TransferStates.Delete(state); // a changed file, a refused commit: nothing to continue
+            throw;
+        }
     }
 
-    async Task StageAsync(string id, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failFast)
+    /// <summary>The state to continue (with the uncommitted blocks the service holds: id and length), or a new
+    /// one; none with -NoResume. The block id stem comes from the file's identity, or from the state.</summary>
+    async Task<(TransferState? State, Dictionary<string, long> Landed)> ResumeOrStartAsync(long size, long blockSize, CancellationToken cancellationToken)
+    {
+        var landed = new Dictionary<string, long>(StringComparer.Ordinal);
+        var state = UploadResume.Find("azure", location, key, localPath);
+        if (options.NoResume)
+        {
+            if (state is not null) TransferStates.Delete(state); // its blocks are never committed: the service drops them
+            _stem = _writeId;
+            return (null, landed);
+        }
+        var writeTime = UploadResume.WriteTimeOf(localPath, options);
+        var firstMd5 = await UploadResume.Md5OfSliceAsync(localPath, 0, Math.Min(blockSize, size), cancellationToken).ConfigureAwait(false);
+        if (state is not null && !UploadResume.SameFile(state, size, writeTime, firstMd5, blockSize))
+        {
+            TransferStates.Delete(state); // another file now: start over (other ids; the old blocks are dropped at the commit)
+            state = null;
+        }
+        if (state is null)
+        {
+            var identity = $"{Path.GetFullPath(localPath)}\n{size}\n{writeTime.Ticks}\n{firstMd5}\n{blockSize}";
+            _stem = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..32].ToLowerInvariant();
+            return (UploadResume.Begin("azure", location, key, localPath, size, writeTime, firstMd5, blockSize, _stem), landed);
+        }
+        _stem = state.UploadId!;
+        try
+        {
+            var list = await blob.GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var block in list.Value.UncommittedBlocks ?? []) landed[block.Name] = block.SizeLong;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404) { } // no blob and no staged block: nothing landed
+        return (state, landed);
+    }
+
+    async Task StageAsync(string id, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failFast, Action? staged)
     {
         try
         {
@@ -129,6 +196,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
             {
                 TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
             }, failFast.Token).ConfigureAwait(false);
+            staged?.Invoke();
             options.Progress?.Report(length);
         }
         catch
@@ -152,7 +220,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         snapshot.EnsureUnchanged(key, read + extra);
     }
 
-    string BlockId(int index) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{_writeId}-{index:D6}"));
+    string BlockId(int index) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{_stem}-{index:D6}"));
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
     static async Task<int> ReadFullyAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, Memory<byte> buffer, long offset, CancellationToken cancellationToken)

@@ -201,6 +201,19 @@ public sealed partial class S3Backend : StorageBackend
         }
     }
 
+    public override async Task<bool> DiscardUploadAsync(string key, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = uploadId }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload") { return true; }
+        // @20minutes/s3rver 5.0 has no AbortMultipartUpload (405); the parts stay until the store's own clean-up.
+        catch (AmazonS3Exception ex) when (ex.ErrorCode is "NotImplemented" or "MethodNotAllowed" || (int)ex.StatusCode is 405 or 501) { return false; }
+        catch (Exception ex) { throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken); }
+    }
+
     public override bool CanResumeDownloads => true;
 
     /// <summary>A GET of "bytes=offset-" with If-Match: a changed object answers 412 (a conflict).</summary>

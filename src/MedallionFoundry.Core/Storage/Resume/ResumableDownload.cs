@@ -11,7 +11,7 @@ namespace MedallionFoundry.Storage.Resume;
 /// place. A changed remote object, a temporary file that is gone or a checksum that fails starts over.
 /// Nothing ever appears under the final name before it is complete.
 /// </summary>
-internal sealed class ResumableDownload(BronzeStore store, string key, string target, bool overwrite, TransferOptions options)
+internal sealed class ResumableDownload(BronzeStore store, string key, string target, bool overwrite, TransferOptions options, Func<string, string> tempPathBeside)
 {
     StorageBackend Backend => store.Backend;
 
@@ -29,7 +29,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
 
     async Task<RemoteObject> FreshAsync(CancellationToken cancellationToken)
     {
-        var temp = BronzeStore.TempPathBeside(target);
+        var temp = tempPathBeside(target);
         TransferState? state = null;
         var attempt = new TransferOptions
         {
@@ -43,8 +43,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
                     Kind = TransferState.Download, Backend = Backend.BackendType, Location = Backend.Location,
                     Key = key, LocalPath = target, TempPath = temp, ETag = found.ETag, Size = found.Size,
                 };
-                TransferStates.Save(started);
-                state = started;
+                if (TransferStates.Save(started)) state = started; // else: not resumable, the temp file goes on failure
             },
         };
         RemoteObject stored;
@@ -52,7 +51,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
         {
             stored = await Backend.DownloadFileAsync(key, temp, attempt, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (state is not null && KeepsState(ex))
+        catch (Exception ex) when (state is not null && TransferStates.KeepsState(ex))
         {
             throw; // the temporary file and its state stay for the next attempt
         }
@@ -98,7 +97,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
                 Discard(state); // it changed between the check and the ranged GET
                 return null;
             }
-            catch (Exception ex) when (KeepsState(ex)) { throw; }
+            catch (Exception ex) when (TransferStates.KeepsState(ex)) { throw; }
             catch { Discard(state); throw; }
         }
 
@@ -128,10 +127,6 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
         if (state.TempPath is { } temp && TempFileNames.IsTempName(Path.GetFileName(temp))) BronzeStore.TryDelete(temp);
         TransferStates.Delete(state);
     }
-
-    /// <summary>An interruption worth continuing from (Ctrl+C, a dropped connection, a server hiccup);
-    /// not bytes that failed their check, a missing object, a refusal or a full disk.</summary>
-    static bool KeepsState(Exception ex) => ex is OperationCanceledException || ex is StorageException { IsTransient: true };
 
     static bool SameFolder(string temp, string target) =>
         string.Equals(Path.GetDirectoryName(Path.GetFullPath(temp)), Path.GetDirectoryName(target), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);

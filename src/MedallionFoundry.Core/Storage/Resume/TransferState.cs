@@ -39,7 +39,7 @@ public sealed class TransferState
     /// <summary>Uploads: the local file's last write time when it began.</summary>
     public DateTime LocalWriteTimeUtc { get; set; }
 
-    /// <summary>Uploads: base64 MD5 of the whole local file when it began.</summary>
+    /// <summary>Uploads: base64 MD5 of the local file when it began: the whole file (S3, which hashes it first anyway), its first block (Azure).</summary>
     public string? ContentMD5 { get; set; }
 
     /// <summary>Uploads: the S3 multipart upload id, or the Azure block id stem.</summary>

@@ -40,14 +40,28 @@ public static class TransferStates
     public static TransferState? Find(string kind, string location, string key, string localPath) =>
         Read(PathFor(kind, location, key, localPath));
 
-    public static void Save(TransferState state)
+    /// <summary>Saves the state; best effort: a folder that cannot be written makes the transfer not
+    /// resumable, never failed (false then).</summary>
+    public static bool Save(TransferState state)
     {
         state.FilePath ??= PathFor(state.Kind, state.Location, state.Key, state.LocalPath);
         state.UpdatedUtc = DateTime.UtcNow;
-        Directory.CreateDirectory(Path.GetDirectoryName(state.FilePath)!);
         var temp = $"{state.FilePath}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, Json));
-        File.Move(temp, state.FilePath, overwrite: true);
+        try
+        {
+            var folder = Path.GetDirectoryName(state.FilePath)!;
+            // Only its user reads the folder: states name local paths and remote keys (never a secret).
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+            else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+            File.Move(temp, state.FilePath, overwrite: true);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            return false;
+        }
     }
 
     /// <summary>Removes the state file (not what it points to); best effort.</summary>
@@ -66,6 +80,11 @@ public static class TransferStates
             .Select(Read).OfType<TransferState>()
             .OrderBy(s => s.UpdatedUtc).ToList();
     }
+
+    /// <summary>Whether a transfer that failed with <paramref name="mapped"/> (a storage error, already mapped)
+    /// keeps its state: an interruption worth continuing from (Ctrl+C, a dropped connection, a server
+    /// hiccup), not bytes that failed their check, a missing object, a refusal or a full disk.</summary>
+    public static bool KeepsState(Exception mapped) => mapped is OperationCanceledException || mapped is StorageException { IsTransient: true };
 
     public static bool IsStale(TransferState state, DateTime nowUtc) => nowUtc - state.UpdatedUtc > MaxAge;
 
