@@ -50,7 +50,9 @@ Describe 'Links inside the local store' {
         @(Get-BronzeFileList 'copy/' | ForEach-Object Key | Sort-Object) | Should -Be @('copy/inside.txt', 'copy/own.txt')
         Move-BronzeFile -Path 'data/evil/victim.txt' -Destination 'moved/victim.txt' -ErrorVariable moveErrors -ErrorAction SilentlyContinue | Out-Null
         $moveErrors.Count | Should -BeGreaterThan 0
+        Remove-BronzeFile 'data/inside.txt' -Confirm:$false # a link to a sibling would dangle once that one moved, as with mv
         Move-BronzeFile -Path 'data/' -Recurse -Destination 'moved/' | Out-Null
+        Test-Path (Join-Path $store 'moved/own.txt') | Should -BeTrue
         (Get-Item (Join-Path $outside 'victim.txt')).Length | Should -Be 10
         Test-Path (Join-Path $store 'moved/victim.txt') | Should -BeFalse
         Test-Path (Join-Path $store 'moved/evil') | Should -BeFalse

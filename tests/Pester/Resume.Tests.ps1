@@ -76,6 +76,25 @@ Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
 
     function Get-PartFile([string] $Folder) { @(Get-ChildItem $Folder -Force -File -Filter '*.mfpart') }
 
+    # The child scripts: import, connect through $Url, then one download or upload.
+    function Get-DownloadCommand([string] $Url, [string] $Prefix, [string] $Dest, [string] $Extra = '') {
+        "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $Url $Prefix)`nGet-BronzeFile 'big.bin' -Destination '$Dest/big.bin' $Extra| Out-Null"
+    }
+    function Get-UploadCommand([string] $Url, [string] $Prefix, [string] $Path) {
+        "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $Url $Prefix)`nSend-BronzeFile '$Path' 'big.bin'"
+    }
+
+    # Kills $Command once $KillWhen holds, runs $Between, then runs $Rerun (by default the same command)
+    # to the end; returns how many bytes the re-run moved through $Proxy.
+    function Invoke-KilledThenRerun($Proxy, [string] $Command, [scriptblock] $KillWhen, [scriptblock] $Between = {}, [string] $Rerun = $Command) {
+        Invoke-KilledChild $Command $KillWhen
+        & $Between
+        $before = Get-SettledProxyBytes $Proxy
+        $run = Invoke-ChildPwsh $Rerun
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        (Get-ProxyBytes $Proxy) - $before
+    }
+
     foreach ($b in $script:Backends.Values) { $b.Store = & $b.Prepare }
 }
 
@@ -96,19 +115,14 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
         $prefix = "down-$([guid]::NewGuid().ToString('N'))"
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '1500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '5000000')
         try {
             $dest = New-TestFolder 'resume-down-dest'
-            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' | Out-Null"
-            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge $fraction * $size }
-            Test-Path "$dest/big.bin" | Should -BeFalse
-            (Get-PartFile $dest).Count | Should -Be 1
-            @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 1
-
-            $before = Get-SettledProxyBytes $proxy
-            $run = Invoke-ChildPwsh $command
-            $run.ExitCode | Should -Be 0 -Because $run.Output
-            $resent = (Get-ProxyBytes $proxy) - $before
+            $resent = Invoke-KilledThenRerun $proxy (Get-DownloadCommand $proxy.Url $prefix $dest) { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge $fraction * $size } {
+                Test-Path "$dest/big.bin" | Should -BeFalse
+                (Get-PartFile $dest).Count | Should -Be 1
+                @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 1
+            }
             Write-Host "  $backend download killed at $($fraction * 100) %: $resent of $size bytes fetched again ($([math]::Round(100 * $resent / $size)) %)"
             $resent | Should -BeLessOrEqual ((1 - $fraction) * $size)
             if ($fraction -ge 0.5) { $resent | Should -BeLessOrEqual (0.6 * $size) }
@@ -123,17 +137,13 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
         $prefix = "down-changed-$([guid]::NewGuid().ToString('N'))"
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '1500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '5000000')
         try {
             $dest = New-TestFolder 'resume-down-changed'
-            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' | Out-Null"
-            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size }
-            $null = Send-BronzeFile $fileV2.FullName 'big.bin' -Connection direct
-
-            $before = Get-SettledProxyBytes $proxy
-            $run = Invoke-ChildPwsh $command
-            $run.ExitCode | Should -Be 0 -Because $run.Output
-            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
+            $moved = Invoke-KilledThenRerun $proxy (Get-DownloadCommand $proxy.Url $prefix $dest) { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size } {
+                $null = Send-BronzeFile $fileV2.FullName 'big.bin' -Connection direct
+            }
+            $moved | Should -BeGreaterOrEqual $size
             (Get-FileHash "$dest/big.bin").Hash | Should -Be (Get-FileHash $fileV2).Hash
             (Get-PartFile $dest).Count | Should -Be 0
             @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 0
@@ -145,15 +155,12 @@ Describe 'Resumable downloads on <_>' -ForEach @('S3', 'Azure') {
         $prefix = "down-noresume-$([guid]::NewGuid().ToString('N'))"
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '1500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '5000000')
         try {
             $dest = New-TestFolder 'resume-down-noresume'
-            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' {0}| Out-Null"
-            Invoke-KilledChild ($command -f '') { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size }
-            $before = Get-SettledProxyBytes $proxy
-            $run = Invoke-ChildPwsh ($command -f '-NoResume ')
-            $run.ExitCode | Should -Be 0 -Because $run.Output
-            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
+            $moved = Invoke-KilledThenRerun $proxy (Get-DownloadCommand $proxy.Url $prefix $dest) { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.3 * $size } `
+                -Rerun (Get-DownloadCommand $proxy.Url $prefix $dest '-NoResume ')
+            $moved | Should -BeGreaterOrEqual $size
             (Get-FileHash "$dest/big.bin").Hash | Should -Be (Get-FileHash $file).Hash
             (Get-PartFile $dest).Count | Should -Be 0
             @(Get-ChildItem $States -Filter 'download-*.json').Count | Should -Be 0
@@ -182,7 +189,7 @@ Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
 
     # 25 % and 50 % of 4 parts; 90 % of 10 parts (through a faster proxy, so the 50 MiB file stays quick).
     It 'continues an upload killed after <Landed> of <Parts> parts: the re-run sends only the rest, the object equals the file' -ForEach @(
-        @{ Parts = 4; Landed = 1; Rate = 2500000 }, @{ Parts = 4; Landed = 2; Rate = 2500000 }, @{ Parts = 10; Landed = 9; Rate = 5000000 }) {
+        @{ Parts = 4; Landed = 1; Rate = 4000000 }, @{ Parts = 4; Landed = 2; Rate = 4000000 }, @{ Parts = 10; Landed = 9; Rate = 5000000 }) {
         $landedBeforeKill = $Landed
         $size = $Parts * 5MB
         $prefix = "up-$([guid]::NewGuid().ToString('N'))"
@@ -190,15 +197,10 @@ Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         $proxy = Start-FaultProxy $target @('--bytes-per-second', "$Rate")
         try {
-            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nSend-BronzeFile '$($file.FullName)' 'big.bin'"
-            Invoke-KilledChild $command { (Get-LandedParts) -ge $landedBeforeKill }
-            @(Get-UploadState).Count | Should -Be 1
-            (Get-BronzeFileList -Connection direct).Count | Should -Be 0 -Because 'nothing is committed before the last part'
-
-            $before = Get-SettledProxyBytes $proxy
-            $run = Invoke-ChildPwsh $command
-            $run.ExitCode | Should -Be 0 -Because $run.Output
-            $resent = (Get-ProxyBytes $proxy) - $before
+            $resent = Invoke-KilledThenRerun $proxy (Get-UploadCommand $proxy.Url $prefix $file.FullName) { (Get-LandedParts) -ge $landedBeforeKill } {
+                @(Get-UploadState).Count | Should -Be 1
+                (Get-BronzeFileList -Connection direct).Count | Should -Be 0 -Because 'nothing is committed before the last part'
+            }
             Write-Host "  $backend upload killed after $landedBeforeKill of $Parts parts: $resent of $size bytes sent again ($([math]::Round(100 * $resent / $size)) %)"
             $resent | Should -BeLessOrEqual (($Parts - $landedBeforeKill) / $Parts * $size + 64KB)
             Get-Remote 'big.bin' 'direct' | Should -Be (Get-FileHash $file).Hash
@@ -211,16 +213,12 @@ Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
         $prefix = "up-changed-$([guid]::NewGuid().ToString('N'))"
         $file = New-TestFile (Join-Path $work 'changed.bin') -Size $size -Seed 31
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '4000000')
         try {
-            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nSend-BronzeFile '$($file.FullName)' 'big.bin'"
-            Invoke-KilledChild $command { (Get-LandedParts) -ge 2 }
-            $file = New-TestFile $file.FullName -Size $size -Seed 32 # same size, other bytes, later time
-
-            $before = Get-SettledProxyBytes $proxy
-            $run = Invoke-ChildPwsh $command
-            $run.ExitCode | Should -Be 0 -Because $run.Output
-            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size
+            $moved = Invoke-KilledThenRerun $proxy (Get-UploadCommand $proxy.Url $prefix $file.FullName) { (Get-LandedParts) -ge 2 } {
+                New-TestFile $file.FullName -Size $size -Seed 32 | Out-Null # same size, other bytes, later time
+            }
+            $moved | Should -BeGreaterOrEqual $size
             Get-Remote 'big.bin' 'direct' | Should -Be (Get-FileHash $file).Hash
             @(Get-UploadState).Count | Should -Be 0
         }
@@ -230,7 +228,7 @@ Describe 'Resumable uploads on <_>' -ForEach @('S3', 'Azure') {
     It 'leaves a resumable upload on Ctrl+C (Stop), and the next run sends only the rest' {
         $prefix = "up-stop-$([guid]::NewGuid().ToString('N'))"
         $file = New-TestFile (Join-Path $work 'stop.bin') -Size $size -Seed 41
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '4000000')
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript("Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix 'slow')`nSend-BronzeFile '$($file.FullName)' 'big.bin' -Connection slow")
@@ -268,7 +266,7 @@ Describe 'Get-BronzeTransfer and Clear-BronzeTransfer on <_>' -ForEach @('S3', '
         $prefix = "clear-$([guid]::NewGuid().ToString('N'))"
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         $null = Send-BronzeFile $file.FullName 'down.bin' -Connection direct
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '4000000')
         try {
             $dest = New-TestFolder 'resume-clear-dest'
             $connect = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)"
@@ -322,19 +320,15 @@ Describe 'Get-BronzeTransfer and Clear-BronzeTransfer on <_>' -ForEach @('S3', '
         $prefix = "stale-$([guid]::NewGuid().ToString('N'))"
         Invoke-Expression (Get-ConnectCommand $backend $target $prefix 'direct')
         $null = Send-BronzeFile $file.FullName 'big.bin' -Connection direct
-        $proxy = Start-FaultProxy $target @('--bytes-per-second', '2500000')
+        $proxy = Start-FaultProxy $target @('--bytes-per-second', '4000000')
         try {
             $dest = New-TestFolder 'resume-stale-dest'
-            $command = "Import-Module '$script:ModuleManifest'`n$(Get-ConnectCommand $backend $proxy.Url $prefix)`nGet-BronzeFile 'big.bin' -Destination '$dest/big.bin' | Out-Null"
-            Invoke-KilledChild $command { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.5 * $size }
-            $state = Get-ChildItem $States -Filter 'download-*.json'
-            (Get-Content $state -Raw) -replace '"UpdatedUtc": "[^"]+"', '"UpdatedUtc": "2020-01-01T00:00:00Z"' | Set-Content $state
-            (Get-BronzeTransfer).Age | Should -BeGreaterThan (New-TimeSpan -Days 1)
-
-            $before = Get-SettledProxyBytes $proxy
-            $run = Invoke-ChildPwsh $command
-            $run.ExitCode | Should -Be 0 -Because $run.Output
-            ((Get-ProxyBytes $proxy) - $before) | Should -BeGreaterOrEqual $size -Because 'the stale state was cleared: the download started over'
+            $moved = Invoke-KilledThenRerun $proxy (Get-DownloadCommand $proxy.Url $prefix $dest) { (Get-PartFile $dest | Measure-Object Length -Sum).Sum -ge 0.5 * $size } {
+                $state = Get-ChildItem $States -Filter 'download-*.json'
+                (Get-Content $state -Raw) -replace '"UpdatedUtc": "[^"]+"', '"UpdatedUtc": "2020-01-01T00:00:00Z"' | Set-Content $state
+                (Get-BronzeTransfer).Age | Should -BeGreaterThan (New-TimeSpan -Days 1)
+            }
+            $moved | Should -BeGreaterOrEqual $size -Because 'the stale state was cleared: the download started over'
             (Get-FileHash "$dest/big.bin").Hash | Should -Be (Get-FileHash $file).Hash
             (Get-PartFile $dest).Count | Should -Be 0
             @(Get-BronzeTransfer).Count | Should -Be 0

@@ -38,20 +38,27 @@ public sealed class S3ResumeTests(S3Fixture fixture, ResumeStates states, ITestO
 
     static int PartUploads(RequestCounter counter) => counter.Count(r => r.StartsWith("PUT ") && r.Contains("partNumber="));
 
-    [Fact]
-    public async Task A_cancelled_multipart_upload_resumes_sending_only_the_missing_parts()
+    /// <summary>Uploads <paramref name="local"/> and cancels (as Ctrl+C does) once two parts are sent.</summary>
+    async Task<RequestCounter> UploadCancelledAfterTwoParts(string prefix, string local)
     {
-        var prefix = S3Fixture.UniquePrefix("resume");
-        var local = states.NewFile(4 * Part, seed: 3);
-        var (first, firstCounter) = Connect(prefix);
-        await using (first)
+        var (store, counter) = Connect(prefix);
+        await using (store)
         {
             using var cancel = new CancellationTokenSource();
             long sent = 0;
             var progress = new SyncProgress(n => { if (Interlocked.Add(ref sent, n) >= 2L * Part + 1) cancel.Cancel(); });
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                first.UploadFileAsync(local, "big.bin", new UploadOptions { Progress = progress }, cancel.Token));
+                store.UploadFileAsync(local, "big.bin", new UploadOptions { Progress = progress }, cancel.Token));
         }
+        return counter;
+    }
+
+    [Fact]
+    public async Task A_cancelled_multipart_upload_resumes_sending_only_the_missing_parts()
+    {
+        var prefix = S3Fixture.UniquePrefix("resume");
+        var local = states.NewFile(4 * Part, seed: 3);
+        var firstCounter = await UploadCancelledAfterTwoParts(prefix, local);
         var state = Assert.Single(StatesOf(prefix));
         Assert.Equal(new[] { 1, 2 }, state.Parts.Keys);
         Assert.DoesNotContain(S3TestServer.SecretKey, File.ReadAllText(state.FilePath!));
@@ -72,15 +79,7 @@ public sealed class S3ResumeTests(S3Fixture fixture, ResumeStates states, ITestO
     {
         var prefix = S3Fixture.UniquePrefix("resume-changed");
         var local = states.NewFile(4 * Part, seed: 4);
-        var (first, _) = Connect(prefix);
-        await using (first)
-        {
-            using var cancel = new CancellationTokenSource();
-            long sent = 0;
-            var progress = new SyncProgress(n => { if (Interlocked.Add(ref sent, n) >= 2L * Part + 1) cancel.Cancel(); });
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                first.UploadFileAsync(local, "big.bin", new UploadOptions { Progress = progress }, cancel.Token));
-        }
+        await UploadCancelledAfterTwoParts(prefix, local);
         Assert.Single(StatesOf(prefix));
         states.Rewrite(local, seed: 5);
 
