@@ -39,7 +39,8 @@ public abstract partial class FaultToleranceTests
     [Fact]
     public async Task A_transfer_that_keeps_moving_is_not_cut_by_the_stall_timeout()
     {
-        var (store, proxy, runner) = await Connect(Patient with { MaxAttempts = 1 }, new Dictionary<string, object?> { ["stall_timeout"] = "1s" });
+        // 2 s: shorter than the 3 s body, longer than a pause of a loaded 2-core machine.
+        var (store, proxy, runner) = await Connect(Patient with { MaxAttempts = 1 }, new Dictionary<string, object?> { ["stall_timeout"] = "2s" });
         await using var _ = proxy;
         await using var __ = store;
         var data = TestData.Bytes(300_000, 3);

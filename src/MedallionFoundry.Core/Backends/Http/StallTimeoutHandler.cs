@@ -226,6 +226,9 @@ public sealed class StallTimeoutHandler(TimeSpan stallTimeout, HttpMessageHandle
 
         int Done(int read)
         {
+            // A stall disposes the body under a pending read, which may then return 0: that is the
+            // stall, not the end of the body (else a cut body would pass as a short one).
+            if (read == 0 && _watch.Stalled) throw _watch.Error(_endpoint);
             if (read == 0) _watch.Dispose(); // end of body: the clock has nothing left to watch
             else _watch.Touch();
             return read;
