@@ -7,8 +7,7 @@ $script:ServersRoot = $PSScriptRoot
 $script:Bucket = 'bronze'
 # The well-known development credentials of both servers (public, documented; not secrets).
 $script:S3Key = 'S3RVER'
-$script:AzuriteAccount = 'devstoreaccount1'
-$script:AzuriteKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+$script:Azurite = Get-AzuriteDevelopmentAccount
 
 function Get-StateFile([string] $Folder) { Join-Path $Folder 'servers.json' }
 
@@ -46,7 +45,7 @@ function Wait-PlaygroundPort([string] $Name, [int] $Port, [int] $ProcessId, [str
 }
 
 function Write-PlaygroundFiles([string] $Folder, [int] $S3Port, [int] $AzurePort) {
-    $connectionString = "DefaultEndpointsProtocol=http;AccountName=$script:AzuriteAccount;AccountKey=$script:AzuriteKey;BlobEndpoint=http://127.0.0.1:$AzurePort/$script:AzuriteAccount;"
+    $connectionString = "DefaultEndpointsProtocol=http;AccountName=$($script:Azurite.Account);AccountKey=$($script:Azurite.Key);BlobEndpoint=http://127.0.0.1:$AzurePort/$($script:Azurite.Account);"
     $variables = [ordered]@{
         PLAYGROUND_S3_ENDPOINT = "http://127.0.0.1:$S3Port"
         PLAYGROUND_S3_ACCESS_KEY = $script:S3Key
@@ -73,7 +72,7 @@ platform:
 platform:
   bronze:
     storage_backend: azure
-    azure_storage_account: $script:AzuriteAccount
+    azure_storage_account: $($script:Azurite.Account)
     azure_container: $script:Bucket
     azure_prefix: landing
   azure_connection:

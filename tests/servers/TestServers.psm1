@@ -9,6 +9,9 @@ $script:Started = [System.Collections.Generic.List[object]]::new()
 $script:AzuriteAccount = 'devstoreaccount1'
 $script:AzuriteKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
+# The development account, for the playground's configs too.
+function Get-AzuriteDevelopmentAccount { [pscustomobject]@{ Account = $script:AzuriteAccount; Key = $script:AzuriteKey } }
+
 function Install-TestServerPackages {
     # npm ci keeps the exact versions of package-lock.json.
     if (Test-Path (Join-Path $script:ServersRoot 'node_modules/.package-lock.json')) { return }
@@ -222,4 +225,4 @@ function Stop-TestServers {
     Remove-Item Env:MF_TEST_* -ErrorAction SilentlyContinue
 }
 
-Export-ModuleMember -Function Start-TestServers, Stop-TestServers, Install-TestServerPackages, Get-FreeTcpPort
+Export-ModuleMember -Function Start-TestServers, Stop-TestServers, Install-TestServerPackages, Get-FreeTcpPort, Get-AzuriteDevelopmentAccount
