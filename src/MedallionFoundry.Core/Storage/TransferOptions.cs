@@ -13,6 +13,11 @@ public class TransferOptions
     /// written: a resumable download records it then. Backends that never call it are never resumed.</summary>
     public Action<RemoteObject>? Started { get; init; }
 
+    /// <summary>Called by a backend that writes a download out of order (parallel ranges): with 0 before the
+    /// first byte, then each time the prefix of the file that is completely written grows past a part.
+    /// Bytes beyond it may have holes, so a resumed download keeps only that prefix.</summary>
+    public Action<long>? PrefixComplete { get; init; }
+
     public static TransferOptions Default { get; } = new();
 }
 

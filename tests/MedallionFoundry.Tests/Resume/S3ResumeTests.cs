@@ -14,7 +14,7 @@ public sealed class S3ResumeTests(S3Fixture fixture, ResumeStates states, ITestO
 {
     const int Part = 5 << 20;
 
-    (BronzeStore Store, RequestCounter Counter) Connect(string prefix)
+    (BronzeStore Store, RequestCounter Counter) Connect(string prefix, int concurrency = 1)
     {
         var counter = new RequestCounter();
         var settings = new S3Settings
@@ -26,7 +26,7 @@ public sealed class S3ResumeTests(S3Fixture fixture, ResumeStates states, ITestO
             ChecksumMode = S3ChecksumMode.WhenRequired,
             PartSize = Part,
             MultipartThreshold = Part,
-            MaxConcurrency = 1, // parts land one after the other: the cancellation falls between two
+            MaxConcurrency = concurrency, // 1: parts land one after the other, the cancellation falls between two
             AccessKey = S3TestServer.AccessKey,
             SecretKey = S3TestServer.SecretKey,
         };
@@ -72,6 +72,42 @@ public sealed class S3ResumeTests(S3Fixture fixture, ResumeStates states, ITestO
             Assert.Equal(TestData.Sha256File(local), await states.Sha256Of(second, "big.bin"));
         }
         Assert.Empty(StatesOf(prefix));
+    }
+
+    [Fact]
+    public async Task A_cancelled_parallel_download_keeps_only_its_complete_prefix_and_the_next_one_fetches_the_rest()
+    {
+        var prefix = S3Fixture.UniquePrefix("resume-down");
+        var local = states.NewFile(8 * Part, seed: 5);
+        var (store, _) = Connect(prefix, concurrency: 4);
+        var target = Path.Combine(Path.GetDirectoryName(local)!, "back", "big.bin");
+        await using (store)
+        {
+            await store.UploadFileAsync(local, "big.bin");
+            using var cancel = new CancellationTokenSource();
+            long received = 0;
+            var progress = new SyncProgress(n => { if (Interlocked.Add(ref received, n) >= 4L * Part) cancel.Cancel(); });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                store.DownloadFileAsync("big.bin", target, options: new TransferOptions { Progress = progress }, cancellationToken: cancel.Token));
+        }
+        var state = Assert.Single(StatesOf(prefix));
+        Assert.NotNull(state.CompletePrefix);
+        Assert.Equal(state.CompletePrefix, new FileInfo(state.TempPath!).Length); // cut to what is complete
+        Assert.False(File.Exists(target));
+
+        var (second, counter) = Connect(prefix, concurrency: 4);
+        await using (second)
+        {
+            long fetched = 0;
+            var first = true;
+            var progress = new SyncProgress(n => { if (first) first = false; else Interlocked.Add(ref fetched, n); }); // the first report is what was kept
+            await second.DownloadFileAsync("big.bin", target, options: new TransferOptions { Progress = progress });
+            output.WriteLine($"kept {state.CompletePrefix} bytes, fetched {fetched} of {8 * Part}: {string.Join(", ", counter.Requests)}");
+            Assert.Equal(8L * Part - state.CompletePrefix!.Value, fetched);
+        }
+        Assert.Equal(TestData.Sha256File(local), TestData.Sha256File(target));
+        Assert.Empty(StatesOf(prefix));
+        Assert.Equal(new[] { "big.bin" }, Directory.GetFiles(Path.GetDirectoryName(target)!).Select(Path.GetFileName));
     }
 
     [Fact]

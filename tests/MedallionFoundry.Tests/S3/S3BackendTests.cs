@@ -184,6 +184,46 @@ public sealed class S3BackendTests(S3Fixture fixture) : IClassFixture<S3Fixture>
     }
 
     [Fact]
+    public async Task A_large_download_is_one_get_then_parallel_ranged_gets_and_is_verified_against_the_stored_md5()
+    {
+        var counter = new RequestCounter();
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("ranged"), partSize: 5 * S3Settings.MiB, multipartThreshold: 5 * S3Settings.MiB);
+        await using var store = new BronzeStore(fixture.CreateBackend(settings, counter));
+        var folder = TestData.TempFolder("s3-ranged");
+        var source = Path.Combine(folder, "big.bin");
+        var data = TestData.Bytes(40 * 1024 * 1024 + 5, seed: 8);
+        await File.WriteAllBytesAsync(source, data);
+        await store.UploadFileAsync(source, "r/big.bin");
+        var before = counter.Requests.Count;
+
+        var downloaded = await store.DownloadFileAsync("r/big.bin", Path.Combine(folder, "back.bin"));
+
+        var gets = counter.Requests.Skip(before).Where(r => r.StartsWith("GET ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(counter.Requests.Count - before, gets.Count); // no stat first
+        Assert.Equal(8, gets.Count); // two parts per request in flight (4): 8 parts, the first from the first GET
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(Path.Combine(folder, "back.bin")));
+        Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(data)), downloaded.ContentMD5);
+        Assert.Equal(new[] { "back.bin", "big.bin" }, Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task An_object_whose_rclone_md5_does_not_match_its_bytes_is_an_integrity_error()
+    {
+        await using var backend = fixture.CreateBackend(fixture.Settings(S3Fixture.UniquePrefix("rclone-md5")));
+        await using var store = new BronzeStore(backend);
+        // rclone stores the MD5 of files it uploads in parts as md5chksum metadata (their ETag is no MD5).
+        var request = new PutObjectRequest { BucketName = fixture.Bucket, Key = store.KeyFor("c/file.bin"), ContentBody = "corrupted", UseChunkEncoding = false };
+        request.Metadata.Add("md5chksum", Convert.ToBase64String(System.Security.Cryptography.MD5.HashData("original"u8.ToArray())));
+        await backend.Client.PutObjectAsync(request);
+        var folder = TestData.TempFolder("s3-rclone-md5");
+
+        var error = await Assert.ThrowsAsync<StorageIntegrityException>(() => store.DownloadFileAsync("c/file.bin", Path.Combine(folder, "file.bin")));
+
+        Assert.Contains("c/file.bin", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
     public async Task Refusing_to_overwrite_a_multipart_upload_keeps_the_old_object()
     {
         var settings = fixture.Settings(S3Fixture.UniquePrefix("nooverwrite"), partSize: 5 * S3Settings.MiB, multipartThreshold: 5 * S3Settings.MiB);

@@ -197,24 +197,6 @@ public sealed partial class AzureBackend : StorageBackend
         return Describe(key, properties);
     }
 
-    public override async Task<RemoteObject> DownloadFileAsync(string key, string localPath, TransferOptions options, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        BlobProperties properties;
-        await using (var file = new FileStream(localPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-        {
-            if (await TryDownloadInOneRequestAsync(key, file, options, cancellationToken).ConfigureAwait(false) is { } small)
-                return small;
-            properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
-            options.Started?.Invoke(Describe(key, properties));
-            var hashing = new Md5WriteStream(new LocalWriteGuardStream(file, key));
-            await DownloadToAsync(key, hashing, properties, options, cancellationToken).ConfigureAwait(false);
-            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-            Verify(key, properties, hashing); // on a mismatch the caller deletes the temp file
-        }
-        return Describe(key, properties);
-    }
-
     public override bool CanResumeDownloads => true;
 
     /// <summary>One streamed GET of the range from <paramref name="offset"/>, pinned with If-Match.</summary>

@@ -182,8 +182,7 @@ public sealed partial class S3Backend : StorageBackend
             await using var body = response.ResponseStream;
             options.Started?.Invoke(new RemoteObject { Key = key, Size = response.ContentLength, ETag = S3Integrity.CleanETag(response.ETag), Backend = BackendType });
             var (md5, bytes) = await S3Integrity.CopyAndHashAsync(body, new LocalWriteGuardStream(destination, key), options.Progress, cancellationToken).ConfigureAwait(false);
-            var expectedMd5 = S3Integrity.KnownMd5(response.Metadata[S3Integrity.MetadataHeader], response.ETag,
-                response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value);
+            var expectedMd5 = ExpectedMd5(response);
             S3Integrity.Verify(key, Bucket, md5, bytes, response.ContentLength, expectedMd5);
             return new RemoteObject
             {

@@ -8,7 +8,8 @@ namespace MedallionFoundry.Backends.S3;
 /// End-to-end integrity for S3 objects. Every upload stores the MD5 of the original bytes as object
 /// metadata (x-amz-meta-mf-md5, base64), and single-part uploads also send it as Content-MD5 so the
 /// server checks it on arrival. Downloads hash what they receive and compare it with that metadata
-/// or, for objects written by other tools, with a single-part ETag (which is the MD5 of the bytes).
+/// or, for objects written by other tools, with rclone's md5chksum metadata or a single-part ETag
+/// (which is the MD5 of the bytes).
 /// The metadata matters: a store that saves a corrupted body also computes its ETag from the
 /// corrupted bytes, so an ETag check alone would pass.
 /// </summary>
@@ -17,6 +18,9 @@ internal static class S3Integrity
     /// <summary>The metadata name, without the x-amz-meta- prefix the SDK adds.</summary>
     public const string MetadataName = "mf-md5";
     public const string MetadataHeader = "x-amz-meta-" + MetadataName;
+
+    /// <summary>Where rclone stores the base64 MD5 of the files it uploads in parts (its multipart ETags are no MD5).</summary>
+    public const string RcloneMetadataHeader = "x-amz-meta-md5chksum";
 
     const int BufferSize = 1 << 20;
 

@@ -45,6 +45,12 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
                 };
                 if (TransferStates.Save(started)) state = started; // else: not resumable, the temp file goes on failure
             },
+            PrefixComplete = prefix =>
+            {
+                if (state is not { } recorded) return;
+                recorded.CompletePrefix = prefix;
+                TransferStates.Save(recorded);
+            },
         };
         RemoteObject stored;
         try
@@ -75,13 +81,20 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
             return null;
         }
         var remote = await Backend.StatAsync(key, cancellationToken).ConfigureAwait(false);
-        var have = new FileInfo(temp).Length;
+        var have = Math.Min(new FileInfo(temp).Length, state.CompletePrefix ?? long.MaxValue);
         if (remote is null || remote.ETag != state.ETag || remote.Size != state.Size || have > state.Size)
         {
             Discard(state); // the remote object changed (or vanished): start over
             return null;
         }
 
+        if (state.CompletePrefix is not null)
+        {
+            // Past a parallel download's complete prefix there may be holes: cut them off first, then the
+            // rest comes in order and all of the file counts.
+            using (var cut = File.OpenHandle(temp, FileMode.Open, FileAccess.Write)) RandomAccess.SetLength(cut, have);
+            state.CompletePrefix = null;
+        }
         TransferStates.Save(state); // progress: the state is alive, not stale
         options.Progress?.Report(have);
         if (have < state.Size)

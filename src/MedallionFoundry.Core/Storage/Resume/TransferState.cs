@@ -33,6 +33,10 @@ public sealed class TransferState
     /// <summary>Downloads: the remote object's ETag when it began (a changed object starts over).</summary>
     public string? ETag { get; set; }
 
+    /// <summary>Downloads written out of order (parallel ranges): the bytes at the start of the temporary file
+    /// known to be complete (beyond them may be holes). Null: the file was written in order, all of it counts.</summary>
+    public long? CompletePrefix { get; set; }
+
     /// <summary>The object's size (downloads) or the local file's size (uploads).</summary>
     public long Size { get; set; }
 

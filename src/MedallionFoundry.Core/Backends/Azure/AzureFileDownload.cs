@@ -1,0 +1,101 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Backends.Azure;
+
+/// <summary>
+/// Downloads to a local file. The first GET asks for the first initial_transfer_size bytes: for most
+/// bronze files that is the whole blob, in one request (no properties request first: the answer carries
+/// the size, ETag and the blob's Content-MD5). Larger blobs continue with parallel ranged GETs pinned to
+/// that ETag (If-Match), max_concurrency at once, in parts of at least transfer_size, each written at
+/// its offset (see <see cref="ParallelRangeDownload"/>). The bytes are checked against the blob's
+/// Content-MD5 when it has one, always against its size.
+/// </summary>
+public sealed partial class AzureBackend
+{
+    public override async Task<RemoteObject> DownloadFileAsync(string key, string localPath, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var file = File.OpenHandle(localPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
+        var blob = _container.GetBlobClient(key);
+        Response<BlobDownloadStreamingResult> response;
+        try
+        {
+            response = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(0, _settings.InitialTransferSize) }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416)
+        {
+            return await EmptyBlobAsync(key, cancellationToken).ConfigureAwait(false); // an empty blob has no range 0-n
+        }
+        catch (Exception ex) { throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken); }
+
+        using var result = response.Value;
+        var details = result.Details;
+        var size = TotalLength(details.ContentRange) ?? details.ContentLength;
+        var etag = Unquote(details.ETag);
+        var expectedMd5 = details.BlobContentHash is { Length: > 0 } stored ? stored : null;
+        options.Started?.Invoke(new RemoteObject { Key = key, Size = size, ETag = etag, Backend = BackendType });
+
+        var parallel = size > details.ContentLength;
+        var writesOutOfOrder = parallel && _settings.MaxConcurrency > 1;
+        var partSize = ParallelRangeDownload.PartSizeFor(size, _settings.TransferSize, _settings.MaxConcurrency);
+        var download = new ParallelRangeDownload(file, localPath, key, size, firstLength: details.ContentLength, partSize);
+        try
+        {
+            if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);
+            var md5 = await download.RunAsync(result.Content, (offset, length, ct) => OpenRangeAsync(key, details.ETag, offset, length, ct),
+                _settings.MaxConcurrency, hash: expectedMd5 is not null, options.Progress,
+                writesOutOfOrder ? options.PrefixComplete : null, cancellationToken).ConfigureAwait(false);
+            if (md5 is not null && !md5.AsSpan().SequenceEqual(expectedMd5))
+                throw new StorageIntegrityException(
+                    $"The remote file '{key}' failed its integrity check: its Content-MD5 is {Convert.ToBase64String(expectedMd5!)}, the received bytes hash to {Convert.ToBase64String(md5)}.", key);
+        }
+        catch (Exception ex)
+        {
+            if (parallel) download.KeepCompletePrefix(options);
+            throw AzureErrors.Map(ex, key, _settings.Container, cancellationToken);
+        }
+        return new RemoteObject
+        {
+            Key = key,
+            Size = size,
+            LastModified = details.LastModified,
+            ETag = etag,
+            ContentMD5 = expectedMd5 is null ? null : Convert.ToBase64String(expectedMd5),
+            Backend = BackendType,
+        };
+    }
+
+    async Task<RemoteObject> EmptyBlobAsync(string key, CancellationToken cancellationToken)
+    {
+        var properties = await RequireAsync(key, cancellationToken).ConfigureAwait(false);
+        if (properties.ContentLength != 0)
+            throw new StorageTransientException($"The remote file '{key}' changed while it was being downloaded; download it again.", key);
+        return Describe(key, properties);
+    }
+
+    /// <summary>One ranged GET of the version being downloaded; a changed blob answers 412.</summary>
+    async Task<Stream> OpenRangeAsync(string key, ETag etag, long offset, long length, CancellationToken cancellationToken)
+    {
+        Response<BlobDownloadStreamingResult> response;
+        try
+        {
+            response = await _container.GetBlobClient(key).DownloadStreamingAsync(new BlobDownloadOptions
+            {
+                Range = new HttpRange(offset, length),
+                Conditions = new BlobRequestConditions { IfMatch = etag },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new StorageTransientException($"The remote file '{key}' changed while it was being downloaded; download it again.", key, ex);
+        }
+        if (response.Value.Details.ContentLength != length)
+        {
+            response.Value.Dispose();
+            throw new StorageIntegrityException($"The store answered the range {offset}-{offset + length - 1} of '{key}' with {response.Value.Details.ContentLength} bytes.", key);
+        }
+        return response.Value.Content;
+    }
+}

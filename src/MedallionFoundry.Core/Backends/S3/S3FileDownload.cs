@@ -1,0 +1,93 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using MedallionFoundry.Storage;
+
+namespace MedallionFoundry.Backends.S3;
+
+/// <summary>
+/// Downloads to a local file. One plain GET is the whole download for objects up to
+/// multipart_threshold (no stat first: the response carries the size, ETag and stored MD5). Larger
+/// objects continue with parallel ranged GETs pinned to that ETag (If-Match), max_concurrency at once,
+/// in parts of at least part_size (see <see cref="ParallelRangeDownload"/>); the first GET supplies
+/// only the first part and is then closed. The bytes are checked against the stored MD5 when there is
+/// one (<see cref="ExpectedMd5"/>), always against the size.
+/// </summary>
+public sealed partial class S3Backend
+{
+    public override async Task<RemoteObject> DownloadFileAsync(string key, string localPath, TransferOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var file = File.OpenHandle(localPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
+        ParallelRangeDownload? download = null;
+        var parallel = false;
+        try
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            var size = response.ContentLength;
+            var etag = S3Integrity.CleanETag(response.ETag);
+            var expectedMd5 = ExpectedMd5(response);
+            options.Started?.Invoke(new RemoteObject { Key = key, Size = size, ETag = etag, Backend = BackendType });
+
+            parallel = size > Settings.MultipartThreshold && !string.IsNullOrEmpty(etag);
+            var partSize = parallel ? ParallelRangeDownload.PartSizeFor(size, Settings.PartSize, Settings.MaxConcurrency) : size;
+            download = new ParallelRangeDownload(file, localPath, key, size, firstLength: partSize, partSize);
+            var writesOutOfOrder = parallel && Settings.MaxConcurrency > 1;
+            if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);
+            var md5 = await download.RunAsync(response.ResponseStream, (offset, length, ct) => OpenRangeAsync(key, etag!, offset, length, ct),
+                Settings.MaxConcurrency, hash: expectedMd5 is not null, options.Progress,
+                writesOutOfOrder ? options.PrefixComplete : null, cancellationToken).ConfigureAwait(false);
+            if (md5 is not null) S3Integrity.Verify(key, Bucket, md5, size, size, expectedMd5);
+            return new RemoteObject
+            {
+                Key = key,
+                Size = size,
+                LastModified = response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null,
+                ETag = etag,
+                ContentMD5 = expectedMd5,
+                Backend = BackendType,
+            };
+        }
+        catch (Exception ex)
+        {
+            if (parallel && download is not null) download.KeepCompletePrefix(options);
+            throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
+        }
+    }
+
+    /// <summary>One ranged GET of the version being downloaded; a changed object answers 412.</summary>
+    async Task<Stream> OpenRangeAsync(string key, string etag, long offset, long length, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            ByteRange = new ByteRange(offset, offset + length - 1),
+            EtagToMatch = $"\"{etag}\"",
+        };
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when ((int)ex.StatusCode == 412 || ex.ErrorCode == "PreconditionFailed")
+        {
+            throw new StorageTransientException($"The remote file '{key}' changed while it was being downloaded; download it again.", key, ex);
+        }
+        if (response.ContentLength != length)
+        {
+            response.Dispose();
+            throw new StorageIntegrityException(
+                $"The store answered the range {offset}-{offset + length - 1} of '{key}' with {response.ContentLength} bytes.", key);
+        }
+        return response.ResponseStream;
+    }
+
+    /// <summary>The MD5 the object's bytes must have, when it is known: our metadata, rclone's
+    /// (md5chksum, which it stores on multipart uploads), or a single-part ETag.</summary>
+    internal static string? ExpectedMd5(GetObjectResponse response)
+    {
+        var ours = response.Metadata[S3Integrity.MetadataHeader];
+        return S3Integrity.KnownMd5(string.IsNullOrWhiteSpace(ours) ? response.Metadata[S3Integrity.RcloneMetadataHeader] : ours, response.ETag,
+            response.ServerSideEncryptionMethod?.Value ?? response.ServerSideEncryptionCustomerMethod?.Value);
+    }
+}

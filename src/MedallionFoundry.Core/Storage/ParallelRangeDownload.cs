@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+
+namespace MedallionFoundry.Storage;
+
+/// <summary>
+/// Writes one remote object into a local file with parallel ranged GETs, each written at its offset.
+/// The first part comes from a body the caller already opened (the first GET, which told it the size);
+/// the others from <see cref="RangeOpener"/>, at most <c>concurrency</c> at once, lowest first.
+/// Verification does not wait for the end and does not serialise the network: one follower reads the
+/// file back (from the page cache) in order, right behind the frontier — the end of the prefix that is
+/// complete — and feeds an incremental MD5. The same frontier is what an interrupted download keeps
+/// (see <see cref="Frontier"/>): bytes beyond it may have holes. Memory is one buffer per part in flight
+/// plus the follower's, whatever the size of the object.
+/// </summary>
+internal sealed class ParallelRangeDownload
+{
+    /// <summary>Opens the body of [offset, offset + length) of the version being downloaded (pinned to its ETag).</summary>
+    public delegate Task<Stream> RangeOpener(long offset, long length, CancellationToken cancellationToken);
+
+    const int BufferSize = 1 << 20;
+
+    /// <summary>Downloads use parts of at least this size, and larger ones for large objects: every range
+    /// costs the server a request, and fewer, larger ranges are what the peers send too.</summary>
+    public const long MaxPartSize = 256L << 20;
+
+    readonly SafeFileHandle _file;
+    readonly string _localPath;
+    readonly string _key;
+    readonly long _size;
+    readonly long _firstLength;
+    readonly long _partSize;
+    readonly long[] _written;
+    readonly SemaphoreSlim _advanced = new(0);
+    int _firstIncomplete;
+
+    public ParallelRangeDownload(SafeFileHandle file, string localPath, string key, long size, long firstLength, long partSize)
+    {
+        _file = file;
+        _localPath = localPath;
+        _key = key;
+        _size = size;
+        _firstLength = Math.Min(firstLength, size);
+        _partSize = Math.Max(1, partSize);
+        var rest = size - _firstLength;
+        _written = new long[1 + (int)((rest + _partSize - 1) / _partSize)];
+    }
+
+    /// <summary>The part size for an object of <paramref name="size"/> bytes: about two parts per
+    /// concurrent request (so the last wave is not one lone part), never below <paramref name="minimum"/>.</summary>
+    public static long PartSizeFor(long size, long minimum, int concurrency) =>
+        Math.Max(minimum, Math.Min(MaxPartSize, (size + 2L * concurrency - 1) / (2L * concurrency)));
+
+    public int PartCount => _written.Length;
+
+    /// <summary>Bytes from the start of the file that are all written: what a resumed download may keep.</summary>
+    public long Frontier
+    {
+        get
+        {
+            var index = Volatile.Read(ref _firstIncomplete);
+            while (index < _written.Length && Volatile.Read(ref _written[index]) == Length(index)) index++;
+            Volatile.Write(ref _firstIncomplete, index);
+            return index == _written.Length ? _size : Offset(index) + Volatile.Read(ref _written[index]);
+        }
+    }
+
+    /// <summary>After a failure: cuts the file to <see cref="Frontier"/>, the prefix a resumed download keeps,
+    /// and reports it (best effort: a resume trusts only the prefix recorded anyway).</summary>
+    public void KeepCompletePrefix(TransferOptions options)
+    {
+        try
+        {
+            var prefix = Frontier;
+            RandomAccess.SetLength(_file, prefix);
+            options.PrefixComplete?.Invoke(prefix);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+    }
+
+    long Offset(int index) => index == 0 ? 0 : _firstLength + (index - 1) * _partSize;
+
+    long Length(int index) => index == 0 ? _firstLength : Math.Min(_partSize, _size - Offset(index));
+
+    /// <summary>
+    /// Runs the download (and closes <paramref name="firstBody"/> once its part is in); returns the MD5 of the whole file when <paramref name="hash"/>, else null.
+    /// <paramref name="prefixComplete"/> hears the frontier each time it passes the end of a part.
+    /// On failure the file is left as it is (the caller truncates it to <see cref="Frontier"/> or deletes it).
+    /// </summary>
+    public async Task<byte[]?> RunAsync(Stream firstBody, RangeOpener openRange, int concurrency, bool hash,
+        IProgress<long>? progress, Action<long>? prefixComplete, CancellationToken cancellationToken)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var follower = FollowAsync(hash, prefixComplete, failed.Token);
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, PartCount),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = failed.Token },
+                async (index, ct) =>
+                {
+                    if (index == 0)
+                    {
+                        // Closed as soon as its part is in: a first GET of the whole object stops there.
+                        await using (firstBody) await CopyPartAsync(0, firstBody, progress, ct).ConfigureAwait(false);
+                        return;
+                    }
+                    await using var body = await openRange(Offset(index), Length(index), ct).ConfigureAwait(false);
+                    await CopyPartAsync(index, body, progress, ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+        }
+        catch
+        {
+            failed.Cancel();
+            try { await follower.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            throw;
+        }
+        return await follower.ConfigureAwait(false);
+    }
+
+    async Task CopyPartAsync(int index, Stream body, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var offset = Offset(index);
+        var length = Length(index);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long done = 0;
+            while (done < length)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, length - done)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                    throw new StorageIntegrityException(
+                        $"The download of '{_key}' is incomplete: bytes {offset + done}-{offset + length - 1} of {_size} did not arrive.", _key);
+                try { await RandomAccess.WriteAsync(_file, buffer.AsMemory(0, read), offset + done, cancellationToken).ConfigureAwait(false); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw StorageLocalIOException.Writing(_localPath, _key, ex); }
+                done += read;
+                Volatile.Write(ref _written[index], done);
+                _advanced.Release();
+                progress?.Report(read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Follows the frontier: hashes what is complete, in order, and reports part ends.</summary>
+    async Task<byte[]?> FollowAsync(bool hash, Action<long>? prefixComplete, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var md5 = hash ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+        var buffer = hash ? ArrayPool<byte>.Shared.Rent(BufferSize) : null;
+        try
+        {
+            long followed = 0;
+            var reportedParts = 0;
+            while (followed < _size)
+            {
+                var frontier = Frontier;
+                if (frontier == followed)
+                {
+                    await _advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                while (md5 is not null && followed < frontier)
+                {
+                    var read = await RandomAccess.ReadAsync(_file, buffer.AsMemory(0, (int)Math.Min(BufferSize, frontier - followed)), followed, cancellationToken).ConfigureAwait(false);
+                    if (read == 0) throw new IOException($"The local file '{_localPath}' is shorter than what was written to it.");
+                    md5.AppendData(buffer!, 0, read);
+                    followed += read;
+                }
+                followed = frontier;
+                var parts = Volatile.Read(ref _firstIncomplete);
+                if (parts > reportedParts)
+                {
+                    reportedParts = parts;
+                    prefixComplete?.Invoke(frontier);
+                }
+            }
+            return md5?.GetHashAndReset();
+        }
+        finally
+        {
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

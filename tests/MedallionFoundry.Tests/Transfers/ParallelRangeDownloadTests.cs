@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using MedallionFoundry.Storage;
+using MedallionFoundry.Tests.Contract;
+
+namespace MedallionFoundry.Tests.Transfers;
+
+/// <summary>The parallel ranged download on its own: ranges served from memory, in a scrambled order.</summary>
+public sealed class ParallelRangeDownloadTests
+{
+    const int Part = 64 * 1024;
+
+    /// <summary>Serves ranges of <paramref name="data"/>; each range waits a little, later parts less, so they finish out of order.</summary>
+    sealed class Ranges(byte[] data, int failAtPart = -1, bool shortPart = false)
+    {
+        public int Opened;
+
+        public async Task<Stream> Open(long offset, long length, CancellationToken cancellationToken)
+        {
+            var index = Interlocked.Increment(ref Opened);
+            if (index == failAtPart) throw new StorageTransientException("the connection dropped");
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, 40 - 5 * index)), cancellationToken);
+            var served = shortPart && index == 2 ? length - 10 : length;
+            return new MemoryStream(data, (int)offset, (int)served, writable: false);
+        }
+    }
+
+    static (string Path, Microsoft.Win32.SafeHandles.SafeFileHandle File) NewTarget()
+    {
+        var path = Path.Combine(TestData.TempFolder("ranged"), "target.bin");
+        return (path, File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous));
+    }
+
+    [Fact]
+    public async Task Parts_land_at_their_offsets_and_the_md5_is_that_of_the_whole_object()
+    {
+        var data = TestData.Bytes(10 * Part + 777, seed: 1);
+        var (path, file) = NewTarget();
+        var ranges = new Ranges(data);
+        var prefixes = new List<long>();
+        long progressed = 0;
+        byte[]? md5;
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: 3 * Part, partSize: Part);
+            md5 = await download.RunAsync(new MemoryStream(data, 0, 3 * Part), ranges.Open, concurrency: 4, hash: true,
+                new SyncProgress(n => Interlocked.Add(ref progressed, n)), prefixes.Add, CancellationToken.None);
+            Assert.Equal(data.Length, download.Frontier);
+        }
+
+        Assert.Equal(8, ranges.Opened); // the first part came with the first body
+        Assert.Equal(MD5.HashData(data), md5);
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(path));
+        Assert.Equal(data.Length, progressed);
+        Assert.Equal(prefixes.Order(), prefixes); // the complete prefix only grows
+        Assert.Equal(data.Length, prefixes[^1]);
+    }
+
+    [Fact]
+    public async Task Without_a_checksum_to_compare_nothing_is_hashed()
+    {
+        var data = TestData.Bytes(4 * Part, seed: 2);
+        var (path, file) = NewTarget();
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: Part, partSize: Part);
+            var md5 = await download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data).Open, 2, hash: false, null, null, CancellationToken.None);
+            Assert.Null(md5);
+        }
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(path));
+    }
+
+    [Fact]
+    public async Task A_failed_part_leaves_the_file_cut_to_the_prefix_that_is_complete()
+    {
+        var data = TestData.Bytes(12 * Part, seed: 3);
+        var (path, file) = NewTarget();
+        var reported = new List<long>();
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: Part, partSize: Part);
+            await Assert.ThrowsAsync<StorageTransientException>(() =>
+                download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data, failAtPart: 6).Open, 1, hash: true, null, null, CancellationToken.None));
+            download.KeepCompletePrefix(new TransferOptions { PrefixComplete = reported.Add });
+            Assert.Equal(6L * Part, download.Frontier); // the first part and 5 ranges landed, one at a time
+        }
+        Assert.Equal(new[] { 6L * Part }, reported);
+        var kept = await File.ReadAllBytesAsync(path);
+        Assert.Equal(data.AsSpan(0, 6 * Part).ToArray(), kept);
+    }
+
+    [Fact]
+    public async Task A_range_that_ends_early_is_an_integrity_error_naming_the_missing_bytes()
+    {
+        var data = TestData.Bytes(4 * Part, seed: 4);
+        var (path, file) = NewTarget();
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k/big.bin", data.Length, firstLength: Part, partSize: Part);
+            var error = await Assert.ThrowsAsync<StorageIntegrityException>(() =>
+                download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data, shortPart: true).Open, 1, hash: true, null, null, CancellationToken.None));
+            Assert.Contains("'k/big.bin'", error.Message);
+            Assert.Contains($"of {data.Length}", error.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData(512L << 20, 16L << 20, 4, 64L << 20)] // two parts per request in flight
+    [InlineData(40L << 20, 16L << 20, 4, 16L << 20)] // never below the configured part size
+    [InlineData(8L << 30, 16L << 20, 4, 256L << 20)] // nor above 256 MiB
+    public void Part_sizes_give_about_two_parts_per_request_in_flight(long size, long minimum, int concurrency, long expected) =>
+        Assert.Equal(expected, ParallelRangeDownload.PartSizeFor(size, minimum, concurrency));
+
+    sealed class SyncProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}
