@@ -19,7 +19,7 @@ internal sealed class ParallelRangeDownload
     /// <summary>Opens the body of [offset, offset + length) of the version being downloaded (pinned to its ETag).</summary>
     public delegate Task<Stream> RangeOpener(long offset, long length, CancellationToken cancellationToken);
 
-    const int BufferSize = 1 << 20;
+    const int BufferSize = 256 << 10;
 
     /// <summary>Downloads use parts of at least this size, and larger ones for large objects: every range
     /// costs the server a request, and fewer, larger ranges are what the peers send too.</summary>

@@ -5,8 +5,8 @@ using MedallionFoundry.Storage;
 namespace MedallionFoundry.Backends.S3;
 
 /// <summary>
-/// Downloads to a local file. One plain GET is the whole download for objects up to
-/// multipart_threshold (no stat first: the response carries the size, ETag and stored MD5). Larger
+/// Downloads to a local file. One GET is the whole download for objects up to multipart_threshold
+/// (no stat first: the response carries the size, ETag and stored MD5). Larger
 /// objects continue with parallel ranged GETs pinned to that ETag (If-Match), max_concurrency at once,
 /// in parts of at least part_size (see <see cref="ParallelRangeDownload"/>); the first GET supplies
 /// only the first part and is then closed. The bytes are checked against the stored MD5 when there is
@@ -22,15 +22,17 @@ public sealed partial class S3Backend
         var parallel = false;
         try
         {
-            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
-            var size = response.ContentLength;
+            using var response = await GetFirstAsync(key, cancellationToken).ConfigureAwait(false);
+            var size = TotalLength(response);
             var etag = S3Integrity.CleanETag(response.ETag);
             var expectedMd5 = ExpectedMd5(response);
             options.Started?.Invoke(new RemoteObject { Key = key, Size = size, ETag = etag, Backend = BackendType });
 
-            parallel = size > Settings.MultipartThreshold && !string.IsNullOrEmpty(etag);
-            var partSize = parallel ? ParallelRangeDownload.PartSizeFor(size, Settings.PartSize, Settings.MaxConcurrency) : size;
-            download = new ParallelRangeDownload(file, localPath, key, size, firstLength: partSize, partSize);
+            parallel = size > response.ContentLength;
+            if (parallel && string.IsNullOrEmpty(etag))
+                throw new StorageException(StorageErrorKind.Unknown, $"The store sent no ETag for '{key}': its parts cannot be pinned to one version.", key);
+            var partSize = ParallelRangeDownload.PartSizeFor(size, Settings.PartSize, Settings.MaxConcurrency);
+            download = new ParallelRangeDownload(file, localPath, key, size, firstLength: response.ContentLength, partSize);
             var writesOutOfOrder = parallel && Settings.MaxConcurrency > 1;
             if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);
             var md5 = await download.RunAsync(response.ResponseStream, (offset, length, ct) => OpenRangeAsync(key, etag!, offset, length, ct),
@@ -52,6 +54,33 @@ public sealed partial class S3Backend
             if (parallel && download is not null) download.KeepCompletePrefix(options);
             throw S3ErrorMapper.Map(ex, key, Bucket, cancellationToken);
         }
+    }
+
+    /// <summary>The first GET: the first multipart_threshold bytes, which for most objects is all of them.
+    /// A range also keeps the SDK from hashing the body a second time (it wraps whole-object GETs in its
+    /// own managed MD5 check); an empty object has no first byte (416) and is fetched whole.</summary>
+    async Task<GetObjectResponse> GetFirstAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = Bucket, Key = key, ByteRange = new ByteRange(0, Math.Max(Settings.MultipartThreshold, Settings.PartSize) - 1),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when ((int)ex.StatusCode == 416 || ex.ErrorCode == "InvalidRange")
+        {
+            return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The object's size: from Content-Range ("bytes 0-99/1234") when the store answered the
+    /// range, else the body's length (a store that ignores ranges sends the whole object).</summary>
+    static long TotalLength(GetObjectResponse response)
+    {
+        var range = response.ContentRange;
+        var slash = range?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(range![(slash + 1)..], out var total) ? total : response.ContentLength;
     }
 
     /// <summary>One ranged GET of the version being downloaded; a changed object answers 412.</summary>
