@@ -12,7 +12,7 @@ namespace MedallionFoundry.Backends.Azure;
 /// <summary>
 /// One upload of a local file to a block blob. The file is read once, in order, in slices of
 /// transfer_size straight into pooled buffers (at most max_concurrency + 1 in memory); each slice is
-/// staged as a block with a transactional MD5 computed from the buffer that is sent, and the
+/// staged as a block with a transactional MD5 computed once from the buffer that is sent, and the
 /// whole-content MD5 recorded at commit is computed from the same bytes. Files up to
 /// initial_transfer_size go in one Put Blob. The source snapshot is checked before the commit: a
 /// file that grew, shrank or was edited meanwhile is not committed, and the blob stays as it was
@@ -63,7 +63,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                 HttpHeaders = Headers(md5),
                 Conditions = Conditions,
                 Metadata = Metadata,
-                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5, PrecalculatedChecksum = md5 },
             }, cancellationToken).ConfigureAwait(false);
             options.Progress?.Report(read);
             return (response.Value, read, md5);
@@ -105,8 +105,9 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                 }
                 whole.AppendData(buffer, 0, read);
                 ids[i] = BlockId(i);
-                var blockMd5 = state is null ? null : Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, read)));
-                if (blockMd5 is not null && landed.TryGetValue(ids[i], out var stagedLength) && stagedLength == read
+                var blockHash = MD5.HashData(buffer.AsSpan(0, read)); // sent as the block's transactional MD5, recorded for a resume
+                var blockMd5 = Convert.ToBase64String(blockHash);
+                if (state is not null && landed.TryGetValue(ids[i], out var stagedLength) && stagedLength == read
                     && state!.Parts.TryGetValue(i, out var recorded) && recorded.Md5 == blockMd5 && recorded.Length == read)
                 {
                     // Staged by an interrupted run, and the same bytes: not sent again.
@@ -116,8 +117,8 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                     continue;
                 }
                 var index = i;
-                staging.Add(StageAsync(ids[i], buffer, read, slots, failFast,
-                    state is null ? null : () => UploadResume.Record(state, index, new PartRecord(null, blockMd5!, read))));
+                staging.Add(StageAsync(ids[i], buffer, read, blockHash, slots, failFast,
+                    state is null ? null : () => UploadResume.Record(state, index, new PartRecord(null, blockMd5, read))));
             }
             await Task.WhenAll(staging).ConfigureAwait(false);
         }
@@ -187,14 +188,15 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         return (state, landed);
     }
 
-    async Task StageAsync(string id, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failFast, Action? staged)
+    async Task StageAsync(string id, byte[] buffer, int length, byte[] md5, SemaphoreSlim slots, CancellationTokenSource failFast, Action? staged)
     {
         try
         {
             using var content = new MemoryStream(buffer, 0, length, writable: false);
             await blob.StageBlockAsync(id, content, new BlockBlobStageBlockOptions
             {
-                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+                // Hashed once, here: the SDK would hash the block again to send the same Content-MD5.
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5, PrecalculatedChecksum = md5 },
             }, failFast.Token).ConfigureAwait(false);
             staged?.Invoke();
             options.Progress?.Report(length);

@@ -26,6 +26,11 @@ internal static class S3ClientFactory
             ResponseChecksumValidation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
                 ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED,
             HttpClientFactory = new S3HttpClientFactory(settings.StallTimeout),
+            // The SDK copies request bodies to the socket through a buffer of this size (8 KiB by default:
+            // 2,048 writes per 16 MiB part); 64 KiB stays below the large-object heap.
+            BufferSize = 64 * 1024,
+            // Progress events are raised on thread-pool items: one per MiB, not one per 100 KB.
+            ProgressUpdateInterval = 1 << 20,
         };
         if (settings.EndpointUrl is { } endpoint)
         {
