@@ -217,7 +217,9 @@ function Get-GoalLines {
     $rows = @(Get-TimeGoalRows) + @(Get-MemoryGoalRows) + @(Get-FlatnessGoalRows) + @(Get-StartGoalRows) + @(Get-ImportGoalRows)
     if ($rows.Count -eq 0) { return @() }
     $met = @($rows | Where-Object Met -eq 'yes').Count
-    @('## Goals of issue 17: ratios and targets', '', "$met of $($rows.Count) goals met in this run. Time ratios: ours in session / the peer's whole process (median / median).", '') +
+    $open = @($rows | Where-Object Met -eq '—').Count
+    $summary = "$met of $($rows.Count - $open) goals met in this run$(if ($open) { " ($open not judged: a number missing)" })."
+    @('## Goals of issue 17: ratios and targets', '', "$summary Time ratios: ours in session / the peer's whole process (median / median); the tables below have every number.", '') +
         (ConvertTo-MarkdownTable @('Goal', 'Backend', 'Measured', 'Target', 'Met') @($rows | ForEach-Object { , @($_.Goal, $_.Backend, $_.Measured, $_.Target, $_.Met) }))
 }
 
@@ -255,7 +257,7 @@ function Get-MemoryLines {
     $bare = Get-BarePwshMemory
     $lines = @('## Peak memory (MiB, resident; /usr/bin/time %M of each fresh process, the highest of the runs)', '')
     if ($bare) {
-        $lines += @(('Bare `pwsh -NoProfile -NonInteractive -c exit` in this run: median {0:0.0} MiB of {1} starts (min {2:0.0}, max {3:0.0}); "over bare pwsh" is ours'' peak minus that median. Goal for W1: ≤ {4} MiB over bare pwsh.' -f $bare.Median, $bare.Count, $bare.Min, $bare.Max, $script:MemoryToleranceMiB), '')
+        $lines += @(('Bare `pwsh -NoProfile -NonInteractive -c exit` in this run: median {0:0.0} MiB of {1} starts (min {2:0.0}, max {3:0.0}); "over bare pwsh" is ours'' peak minus that median. Goal for W1: ≤ {4} MiB over bare pwsh. (A bare pwsh''s peak varies by ~10 MiB from start to start, hence the median of several.)' -f $bare.Median, $bare.Count, $bare.Min, $bare.Max, $script:MemoryToleranceMiB), '')
     }
     $rows = @()
     foreach ($b in $script:BackendOrder | Where-Object { $_ -in $Backend }) {
@@ -281,7 +283,7 @@ function Get-FlatnessLines {
         })
     if ($rows.Count -eq 0) { return @() }
     @('## Flat memory with file size: 2 GiB (W1Big) against 512 MiB (W1)', '',
-        "Ours in a fresh process, one 2 GiB run per direction (the download source written by rclone, as W1's; sha256 verified). Goal: the 2 GiB peak ≤ the median 512 MiB peak of this run + $script:FlatToleranceMiB MiB (run-to-run noise of the peak).", '') +
+        "Ours in a fresh process, one 2 GiB run per direction (the download source written by another tool, as W1's: rclone, or a plain copy in the local store; sha256 verified). Goal: the 2 GiB peak ≤ the median 512 MiB peak of this run + $script:FlatToleranceMiB MiB (run-to-run noise of the peak).", '') +
     (ConvertTo-MarkdownTable @('Backend', 'Direction', '2 GiB time (s)', '2 GiB peak (MiB)', '512 MiB peak (MiB, median of runs)', 'difference (MiB)', 'Met') $rows)
 }
 

@@ -181,8 +181,11 @@ function Invoke-TimedProcess([string] $Label, [string[]] $Command, [hashtable] $
     & bash -c 'exec >"$0" 2>&1; exec "$@"' $log /usr/bin/time -f '%M' -o $rss /usr/bin/env @envArgs @Command
     $code = $LASTEXITCODE
     $clock.Stop()
-    if ($code -ne 0) { throw "$Label failed (exit $code); log $log`: $((Get-Content $log -Tail 8) -join ' | ')" }
-    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = [math]::Round([double](Get-Content $rss -Tail 1) / 1024, 1); Log = $log; Output = $null }
+    $tail = (Get-Content $log -Tail 8 | ForEach-Object { ($_ -replace "`e\[[0-9;]*m", '').Trim() } | Where-Object { $_ }) -join ' '
+    $failure = if ($code -ne 0) { "exit $code; log $log`: $tail" } else { $null }
+    $peak = Get-Content $rss -Tail 1 -ErrorAction SilentlyContinue
+    $peakMiB = if ($peak -match '^\d+$') { [math]::Round([double]$peak / 1024, 1) } else { $null }
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $peakMiB; Log = $log; Output = $null; Failure = $failure }
 }
 
 # Times one operation of our module in this session, on the connection already open.
@@ -192,7 +195,7 @@ function Invoke-TimedInSession([scriptblock] $Action) {
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $output = & $Action
     $clock.Stop()
-    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $null; Log = $null; Output = $output }
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $null; Log = $null; Output = $output; Failure = $null }
 }
 
 $script:Samples = [Collections.Generic.List[object]]::new()
@@ -228,13 +231,14 @@ function Measure-Step {
     if ($Prepare) { & $Prepare }
     $label = "$BackendName-$Name-$Tool-$Run"
     $serverBefore = Get-ServerCpuSeconds $BackendName
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    $failure = $null
-    try { $result = if ($Step -is [scriptblock]) { Invoke-TimedInSession $Step } else { Invoke-TimedProcess $label $Step (Get-ToolEnvironment $Tool) } }
-    catch {
-        $failure = $_.Exception.Message
-        $result = [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $null; Log = $null; Output = $null }
+    if ($Step -is [scriptblock]) {
+        # A cmdlet that throws is the tool failing; a process's failure is its exit code.
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        try { $result = Invoke-TimedInSession $Step }
+        catch { $result = [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $null; Log = $null; Output = $null; Failure = $_.Exception.Message } }
     }
+    else { $result = Invoke-TimedProcess $label $Step (Get-ToolEnvironment $Tool) }
+    $failure = $result.Failure
     $serverCpu = if ($null -ne $serverBefore) { (Get-ServerCpuSeconds $BackendName) - $serverBefore } else { $null }
     if ($failure) { Add-Note ("**{0} {1} {2} run {3} failed** after {4:0.0} s: {5}" -f $BackendName, $Name, $Tool, $Run, $result.Seconds, $failure) }
     elseif ($Verify) { & $Verify $result }
