@@ -42,7 +42,11 @@ param(
     [switch] $SkipBuild,
 
     # Another built module (a throwaway profiling build, say).
-    [string] $ModulePath
+    [string] $ModulePath,
+
+    # Only these tools (ours, ours-session, rclone, aws, cp), to re-measure one cell; default all.
+    # Start and W1Big run with ours.
+    [string[]] $Tool = @('ours', 'ours-session', 'rclone', 'aws', 'cp')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -54,10 +58,11 @@ function Split-List([string[]] $Values, [string[]] $Allowed, [string] $Name) {
 }
 $Workload = Split-List $Workload @('W1', 'W2', 'W3', 'W4', 'W1Big', 'Start', 'Import') 'Workload'
 $Backend = Split-List $Backend @('local', 's3', 'azure', 'sftp') 'Backend'
+$Tool = Split-List $Tool @('ours', 'ours-session', 'rclone', 'aws', 'cp') 'Tool'
 $Root = Split-Path $PSScriptRoot -Parent
 $StartedAt = Get-Date
 $CommandLine = "dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs $Runs -Workload $($Workload -join ',') -Backend $($Backend -join ',')" +
-    $(if ($ModulePath) { " -ModulePath $ModulePath" } else { '' }) + $(if ($WorkFolder -ne '/tmp/mf-bench') { " -WorkFolder $WorkFolder" } else { '' })
+    $(if ($ModulePath) { " -ModulePath $ModulePath" } else { '' }) + $(if ($Tool.Count -lt 5) { " -Tool $($Tool -join ',')" } else { '' }) + $(if ($WorkFolder -ne '/tmp/mf-bench') { " -WorkFolder $WorkFolder" } else { '' })
 
 $MiB = 1024 * 1024
 $W1Bytes = 512 * $MiB
@@ -393,7 +398,7 @@ function Get-LogCount([object] $Result, [string] $Tool) {
 function Invoke-RemoteWorkloads([string] $B) {
     $base = Get-RemoteBase $B
     $tools = @('ours', 'ours-session', 'rclone') + $(if ($B -eq 's3') { 'aws' } else { @() })
-    if (-not $script:OursAvailable) { $tools = $tools | Where-Object { $_ -notlike 'ours*' } }
+    $tools = @($tools | Where-Object { $_ -in $Tool -and ($script:OursAvailable -or $_ -notlike 'ours*') })
     $ep = $env:MF_TEST_S3_ENDPOINT
     $aws = @('/usr/bin/aws', '--endpoint-url', $ep, 's3')
     # --fast-list: one recursive listing instead of one per folder (rclone's advice for S3). On the
@@ -514,7 +519,7 @@ function Invoke-LocalWorkloads {
     $store = $script:LocalStore
     Reset-Folder $store
     $out = Join-Path $WorkFolder 'out-local'
-    $tools = @('ours', 'ours-session', 'cp')
+    $tools = @('ours', 'ours-session', 'cp' | Where-Object { $_ -in $Tool })
     New-Item -ItemType Directory -Force -Path (Join-Path $store 'w1src') | Out-Null
     Copy-Item $Data.Big (Join-Path $store 'w1src/big.bin')
     Copy-Item $Data.W2 (Join-Path $store 'w2src') -Recurse
@@ -596,7 +601,7 @@ Start: what a fresh `pwsh -File` script that uploads one small file pays over a 
 Stopwatch split (import / connect / upload) comes from its log.
 #>
 function Invoke-StartWorkload([string] $B) {
-    if (-not $script:OursAvailable) { return }
+    if (-not $script:OursAvailable -or 'ours' -notin $Tool) { return }
     for ($run = 1; $run -le 3 * $Runs; $run++) {
         $remote = "start/ours-$run/small.bin"
         Measure-Step $B 'Start' 'bare pwsh' $run -Step (Get-BarePwshCommand)
@@ -612,7 +617,7 @@ starts: its peak memory against W1's (512 MiB) shows whether memory stays flat w
 The download source is written by rclone, as W1's is; the bytes are verified the same way.
 #>
 function Invoke-BigFileWorkload([string] $B) {
-    if (-not $script:OursAvailable) { return }
+    if (-not $script:OursAvailable -or 'ours' -notin $Tool) { return }
     $source = 'w1bigsrc/big-2g.bin'
     $remote = 'w1bigup/ours-1/big-2g.bin'
     $target = Join-Path $WorkFolder "out-$B/ours-big/big-2g.bin"
