@@ -7,10 +7,14 @@ Workloads (each measured -Runs times, the median reported, bytes or counts verif
   W1      one 512 MiB file up and down (sha256 after every download)
   W2      2,000 files of 16 KiB in partition folders up and down (combined sha256 after every download)
   W3      list 10,000 objects (the count checked)
-  W4      delete 10,000 objects from a listing pipeline (re-seeded before every run; none left after)
+  W4      delete 10,000 objects from a listing pipeline (re-seeded before every run; none left after;
+          on Azure a fresh Azurite before every tool, so each deletes from a container of exactly 10,000)
+  W1Big   one 2 GiB file up and down with our module only (one run): peak memory flat with file size
+  Start   a fresh `pwsh -File` that imports, connects and uploads one 16 KiB file, against a bare pwsh start
   Import  Import-Module in a fresh pwsh against a bare pwsh start
-The local backend runs W1 and W2 against cp. Our module is timed twice: as a fresh process
-(import + connect + cmdlet, like the peers) and in this session on an open connection.
+The local backend runs W1, W2, W1Big and Start against cp. Our module is timed twice: as a fresh
+process (import + connect + cmdlet, like the peers) and in this session on an open connection.
+Whenever W1 or W1Big runs, bare pwsh starts are measured beside them (the memory baseline).
 See bench/README.md.
 
 .EXAMPLE
@@ -23,8 +27,8 @@ param(
     [ValidateRange(1, 20)]
     [int] $Runs = 3,
 
-    # W1, W2, W3, W4, Import (a comma-separated string works too: `pwsh -File` passes one).
-    [string[]] $Workload = @('W1', 'W2', 'W3', 'W4', 'Import'),
+    # W1, W2, W3, W4, W1Big, Start, Import (a comma-separated string works too: `pwsh -File` passes one).
+    [string[]] $Workload = @('W1', 'W2', 'W3', 'W4', 'W1Big', 'Start', 'Import'),
 
     # local, s3, azure, sftp.
     [string[]] $Backend = @('local', 's3', 'azure', 'sftp'),
@@ -38,7 +42,11 @@ param(
     [switch] $SkipBuild,
 
     # Another built module (a throwaway profiling build, say).
-    [string] $ModulePath
+    [string] $ModulePath,
+
+    # Only these tools (ours, ours-session, rclone, aws, cp), to re-measure one cell; default all.
+    # Start and W1Big run with ours.
+    [string[]] $Tool = @('ours', 'ours-session', 'rclone', 'aws', 'cp')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -48,15 +56,18 @@ function Split-List([string[]] $Values, [string[]] $Allowed, [string] $Name) {
     foreach ($item in $items) { if ($item -notin $Allowed) { throw "-$Name '$item' is not one of: $($Allowed -join ', ')." } }
     $items
 }
-$Workload = Split-List $Workload @('W1', 'W2', 'W3', 'W4', 'Import') 'Workload'
+$Workload = Split-List $Workload @('W1', 'W2', 'W3', 'W4', 'W1Big', 'Start', 'Import') 'Workload'
 $Backend = Split-List $Backend @('local', 's3', 'azure', 'sftp') 'Backend'
+$Tool = Split-List $Tool @('ours', 'ours-session', 'rclone', 'aws', 'cp') 'Tool'
 $Root = Split-Path $PSScriptRoot -Parent
 $StartedAt = Get-Date
 $CommandLine = "dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Runs $Runs -Workload $($Workload -join ',') -Backend $($Backend -join ',')" +
-    $(if ($ModulePath) { " -ModulePath $ModulePath" } else { '' }) + $(if ($WorkFolder -ne '/tmp/mf-bench') { " -WorkFolder $WorkFolder" } else { '' })
+    $(if ($ModulePath) { " -ModulePath $ModulePath" } else { '' }) + $(if ($Tool.Count -lt 5) { " -Tool $($Tool -join ',')" } else { '' }) + $(if ($WorkFolder -ne '/tmp/mf-bench') { " -WorkFolder $WorkFolder" } else { '' })
 
 $MiB = 1024 * 1024
 $W1Bytes = 512 * $MiB
+$W1BigBytes = 2048L * $MiB
+$StartFileBytes = 16 * 1024
 $W2Files = 2000
 $W2FileBytes = 16 * 1024
 $W3Objects = 10000
@@ -112,11 +123,35 @@ function Initialize-Data([string] $Folder) {
             Write-RandomFile (Join-Path $day ('part-{0:d5}.bin' -f $i)) 64 $random
         }
     }
+    $small = Join-Path $Folder 'small.bin'
+    if (-not (Test-Path $small) -or (Get-Item $small).Length -ne $StartFileBytes) { Write-RandomFile $small $StartFileBytes $random }
     [pscustomobject]@{
         Big = $big; BigHash = Get-FileSha256 $big
         W2 = $w2; W2Hash = Get-FolderSha256 $w2
         W3 = $w3
+        Small = $small; SmallHash = Get-FileSha256 $small
+        Huge = $null; HugeHash = $null
     }
+}
+
+# The 2 GiB file of W1Big, generated only when W1Big runs. Up to three more copies lie on disk at
+# once (the local store's or the S3 server's source, an upload's parts and the object assembled
+# from them, or a download), hence the check first.
+function Initialize-BigData([string] $Folder, [object] $Data) {
+    $huge = Join-Path $Folder 'big-2g.bin'
+    $present = (Test-Path $huge) -and (Get-Item $huge).Length -eq $W1BigBytes
+    $needed = 3 * $W1BigBytes + $(if ($present) { 0 } else { $W1BigBytes }) + 1024L * $MiB
+    $free = [long]((& df --output=avail -B1 -- $Folder | Select-Object -Last 1).Trim())
+    if ($free -lt $needed) {
+        throw ("W1Big needs {0:0.0} GiB free in {1} (the 2 GiB file{2}, three copies of it at most, 1 GiB spare); {3:0.0} GiB are free. " +
+            'Free some space, point -WorkFolder elsewhere, or leave W1Big out of -Workload.') -f ($needed / 1GB), $Folder, $(if ($present) { ' is there' } else { '' }), ($free / 1GB)
+    }
+    if (-not $present) {
+        Write-Host 'Generating the 2 GiB file...'
+        & bash -c "head -c $W1BigBytes /dev/urandom > '$huge'"
+    }
+    $Data.Huge = $huge
+    $Data.HugeHash = Get-FileSha256 $huge
 }
 
 function Get-FileSha256([string] $Path) { ((& sha256sum -- $Path) -split ' ')[0] }
@@ -151,8 +186,11 @@ function Invoke-TimedProcess([string] $Label, [string[]] $Command, [hashtable] $
     & bash -c 'exec >"$0" 2>&1; exec "$@"' $log /usr/bin/time -f '%M' -o $rss /usr/bin/env @envArgs @Command
     $code = $LASTEXITCODE
     $clock.Stop()
-    if ($code -ne 0) { throw "$Label failed (exit $code); log $log`: $((Get-Content $log -Tail 8) -join ' | ')" }
-    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMB = [math]::Round([double](Get-Content $rss -Tail 1) / 1024, 1); Log = $log; Output = $null }
+    $tail = (Get-Content $log -Tail 8 | ForEach-Object { ($_ -replace "`e\[[0-9;]*m", '').Trim() } | Where-Object { $_ }) -join ' '
+    $failure = if ($code -ne 0) { "exit $code; log $log`: $tail" } else { $null }
+    $peak = Get-Content $rss -Tail 1 -ErrorAction SilentlyContinue
+    $peakMiB = if ($peak -match '^\d+$') { [math]::Round([double]$peak / 1024, 1) } else { $null }
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $peakMiB; Log = $log; Output = $null; Failure = $failure }
 }
 
 # Times one operation of our module in this session, on the connection already open.
@@ -162,7 +200,7 @@ function Invoke-TimedInSession([scriptblock] $Action) {
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $output = & $Action
     $clock.Stop()
-    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMB = $null; Log = $null; Output = $output }
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $null; Log = $null; Output = $output; Failure = $null }
 }
 
 $script:Samples = [Collections.Generic.List[object]]::new()
@@ -190,20 +228,57 @@ function Find-ServerPids {
 <#
 Measures one tool on one workload once: Prepare (untimed), the timed step, Verify (untimed; gets
 the timing record and throws when the bytes or counts are wrong). $Step is a command line (a fresh
-process) or a scriptblock (in this session).
+process) or a scriptblock (in this session). A step that fails (exit code, exception) is recorded
+as failed with its time and message, and the run goes on; a failed verification stops the run.
 #>
 function Measure-Step {
     param([string] $BackendName, [string] $Name, [string] $Tool, [int] $Run, [scriptblock] $Prepare, $Step, [scriptblock] $Verify)
     if ($Prepare) { & $Prepare }
     $label = "$BackendName-$Name-$Tool-$Run"
     $serverBefore = Get-ServerCpuSeconds $BackendName
-    $result = if ($Step -is [scriptblock]) { Invoke-TimedInSession $Step } else { Invoke-TimedProcess $label $Step (Get-ToolEnvironment $Tool) }
+    if ($Step -is [scriptblock]) {
+        # A cmdlet that throws is the tool failing; a process's failure is its exit code.
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        try { $result = Invoke-TimedInSession $Step }
+        catch { $result = [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; PeakMiB = $null; Log = $null; Output = $null; Failure = $_.Exception.Message } }
+    }
+    else { $result = Invoke-TimedProcess $label $Step (Get-ToolEnvironment $Tool) }
+    $failure = $result.Failure
     $serverCpu = if ($null -ne $serverBefore) { (Get-ServerCpuSeconds $BackendName) - $serverBefore } else { $null }
-    if ($Verify) { & $Verify $result }
-    $script:Samples.Add([pscustomobject]@{ Backend = $BackendName; Workload = $Name; Tool = $Tool; Run = $Run; Seconds = $result.Seconds; PeakMB = $result.PeakMB; ServerCpu = $serverCpu })
-    $memory = if ($null -ne $result.PeakMB) { ", peak $($result.PeakMB) MB" } else { '' }
+    if ($failure) { Add-Note ("**{0} {1} {2} run {3} failed** after {4:0.0} s: {5}" -f $BackendName, $Name, $Tool, $Run, $result.Seconds, $failure) }
+    elseif ($Verify) { & $Verify $result }
+    $split = if ($result.Log) { Get-OursSplit $result.Log } else { $null }
+    $script:Samples.Add([pscustomobject]@{
+            Backend = $BackendName; Workload = $Name; Tool = $Tool; Run = $Run; Seconds = $result.Seconds; PeakMiB = $result.PeakMiB
+            ServerCpu = $serverCpu; Failed = [bool]$failure; Split = $split
+        })
+    $memory = if ($null -ne $result.PeakMiB) { ", peak $($result.PeakMiB) MiB" } else { '' }
     $server = if ($null -ne $serverCpu) { ", server CPU $('{0:0.00}' -f $serverCpu) s" } else { '' }
-    Write-Host ('  {0,-6} {1,-9} {2,-13} run {3}: {4,8:0.000} s{5}{6}' -f $BackendName, $Name, $Tool, $Run, $result.Seconds, $memory, $server)
+    $outcome = if ($failure) { ' FAILED' } else { '' }
+    Write-Host ('  {0,-6} {1,-10} {2,-13} run {3}: {4,8:0.000} s{5}{6}{7}' -f $BackendName, $Name, $Tool, $Run, $result.Seconds, $memory, $server, $outcome)
+}
+
+function Add-Note([string] $Text) {
+    $script:Notes.Add($Text)
+    Write-Warning $Text
+}
+
+# Where the time of a fresh Invoke-Ours.ps1 process went: its "timing:" line (milliseconds from
+# inside the script; the pwsh start before the script is the rest of the wall time).
+function Get-OursSplit([string] $Log) {
+    $line = Get-Content $Log | Where-Object { $_ -like 'timing: *' } | Select-Object -Last 1
+    if (-not $line) { return $null }
+    $split = @{}
+    foreach ($pair in ($line -replace '^timing: ', '') -split ' ') { $kv = $pair -split '='; $split[$kv[0]] = [double]$kv[1] }
+    [pscustomobject]$split
+}
+
+# A bare pwsh start, the way every fresh pwsh here starts: the baseline of the start-up and memory goals.
+function Get-BarePwshCommand { @((Get-DotnetPath), (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-c', 'exit') }
+
+# Bare pwsh starts beside the W1 steps: the peak RSS the memory goal is measured over, in the same run.
+function Measure-BarePwsh([string] $BackendName, [int] $Run, [int] $Count = 3) {
+    for ($i = 1; $i -le $Count; $i++) { Measure-Step $BackendName 'bare pwsh' 'bare pwsh' (($Run - 1) * $Count + $i) -Step (Get-BarePwshCommand) }
 }
 
 function Get-ToolEnvironment([string] $Tool) {
@@ -232,14 +307,6 @@ function Get-OursCommand([string] $BackendName, [string] $Operation, [string] $S
 # pwsh here runs as `dotnet pwsh.dll`; fresh processes start the same way, without the extra
 # `dotnet pwsh` tool launcher in front (measured and bare starts alike).
 function Get-DotnetPath { [Environment]::ProcessPath }
-
-function Get-Median([double[]] $Values) {
-    $sorted = @($Values | Sort-Object)
-    $n = $sorted.Count
-    if ($n -eq 0) { return $null }
-    if ($n % 2) { return $sorted[[int][math]::Floor($n / 2)] }
-    ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2
-}
 
 #endregion
 
@@ -331,13 +398,14 @@ function Get-LogCount([object] $Result, [string] $Tool) {
 function Invoke-RemoteWorkloads([string] $B) {
     $base = Get-RemoteBase $B
     $tools = @('ours', 'ours-session', 'rclone') + $(if ($B -eq 's3') { 'aws' } else { @() })
-    if (-not $script:OursAvailable) { $tools = $tools | Where-Object { $_ -notlike 'ours*' } }
+    $tools = @($tools | Where-Object { $_ -in $Tool -and ($script:OursAvailable -or $_ -notlike 'ours*') })
     $ep = $env:MF_TEST_S3_ENDPOINT
     $aws = @('/usr/bin/aws', '--endpoint-url', $ep, 's3')
     # --fast-list: one recursive listing instead of one per folder (rclone's advice for S3). On the
     # S3 test server it is also needed: its delimiter listings miss objects two levels down (DESIGN.md).
     $rclone = @('rclone', '--fast-list')
     $out = Join-Path $WorkFolder "out-$B"
+    if ($Workload -contains 'Start') { Invoke-StartWorkload $B }
 
     Write-Host "== ${B}: seeding the download and listing sources"
     if ($Workload -contains 'W1') { Invoke-Rclone 'seeding' copyto $Data.Big "$base/w1src/big.bin" | Out-Null }
@@ -346,6 +414,7 @@ function Invoke-RemoteWorkloads([string] $B) {
 
     for ($run = 1; $run -le $Runs; $run++) {
         if ($Workload -contains 'W1') {
+            Measure-BarePwsh $B $run
             foreach ($tool in $tools) {
                 $remote = "w1up/$tool-$run/big.bin"
                 $step = switch ($tool) {
@@ -413,20 +482,34 @@ function Invoke-RemoteWorkloads([string] $B) {
                 }
             }
         }
-        if ($Workload -contains 'W4') {
-            foreach ($tool in $tools) {
-                $step = switch ($tool) {
-                    'ours' { Get-OursCommand $B Delete -Remote 'w4/' }
-                    'ours-session' { { Invoke-BenchOperation Delete -Remote 'w4/' } }
-                    'rclone' { $rclone + @('delete', "$base/w4/") }
-                    'aws' { $aws + @('rm', '--recursive', '--only-show-errors', 's3://bench/w4/') }
-                }
-                Measure-Step $B 'W4 delete' $tool $run -Prepare {
-                    Copy-ToRemote $B $Data.W3 'w4'
-                    Assert-Equal (Get-RemoteSize $B 'w4/').count $W3Objects 'the number of seeded objects'
-                } -Step $step -Verify {
-                    Assert-Equal (Get-RemoteSize $B 'w4/').count 0 "the number of objects left after $tool deleted"
-                }
+    }
+    if ($Workload -contains 'W1Big') { Invoke-BigFileWorkload $B }
+    if ($Workload -contains 'W4') { Invoke-DeleteWorkload $B $tools }
+}
+
+<#
+W4, after every other workload of the backend: for each run and tool, 10,000 objects are seeded
+and deleted. On Azure, Azurite is restarted (empty, in memory) before every seed: it slows down
+with the number of blobs it holds (~20 deletes/s with 40,000), so every tool deletes from a
+container holding exactly the 10,000 seeded blobs, and no other.
+#>
+function Invoke-DeleteWorkload([string] $B, [string[]] $Tools) {
+    $base = Get-RemoteBase $B
+    for ($run = 1; $run -le $Runs; $run++) {
+        foreach ($tool in $Tools) {
+            $step = switch ($tool) {
+                'ours' { Get-OursCommand $B Delete -Remote 'w4/' }
+                'ours-session' { { Invoke-BenchOperation Delete -Remote 'w4/' } }
+                'rclone' { @('rclone', '--fast-list', 'delete', "$base/w4/") }
+                'aws' { @('/usr/bin/aws', '--endpoint-url', $env:MF_TEST_S3_ENDPOINT, 's3', 'rm', '--recursive', '--only-show-errors', 's3://bench/w4/') }
+            }
+            Measure-Step $B 'W4 delete' $tool $run -Prepare {
+                if ($B -eq 'azure') { Restart-Azurite }
+                Copy-ToRemote $B $Data.W3 'w4'
+                $prefix = if ($B -eq 'azure') { '' } else { 'w4/' } # on Azure: nothing else in the container
+                Assert-Equal (Get-RemoteSize $B $prefix).count $W3Objects "the number of objects under '$prefix' after seeding"
+            } -Step $step -Verify {
+                Assert-Equal (Get-RemoteSize $B 'w4/').count 0 "the number of objects left after $tool deleted"
             }
         }
     }
@@ -436,13 +519,15 @@ function Invoke-LocalWorkloads {
     $store = $script:LocalStore
     Reset-Folder $store
     $out = Join-Path $WorkFolder 'out-local'
-    $tools = @('ours', 'ours-session', 'cp')
+    $tools = @('ours', 'ours-session', 'cp' | Where-Object { $_ -in $Tool })
     New-Item -ItemType Directory -Force -Path (Join-Path $store 'w1src') | Out-Null
     Copy-Item $Data.Big (Join-Path $store 'w1src/big.bin')
     Copy-Item $Data.W2 (Join-Path $store 'w2src') -Recurse
+    if ($Workload -contains 'Start') { Invoke-StartWorkload local }
 
     for ($run = 1; $run -le $Runs; $run++) {
         if ($Workload -contains 'W1') {
+            Measure-BarePwsh local $run
             foreach ($tool in $tools) {
                 $remote = "w1up/$tool-$run/big.bin"
                 $target = Join-Path $store $remote
@@ -498,135 +583,109 @@ function Invoke-LocalWorkloads {
             }
         }
     }
+    if ($Workload -contains 'W1Big') { Invoke-BigFileWorkload local }
 }
 
 function Invoke-ImportWorkload {
     $pwsh = @((Get-DotnetPath), (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive')
     # Process starts are noisy on a shared machine: three times the runs, alternating.
     for ($run = 1; $run -le 3 * $Runs; $run++) {
-        Measure-Step pwsh 'Import' 'bare pwsh' $run -Step ($pwsh + @('-c', 'exit'))
+        Measure-Step pwsh 'Import' 'bare pwsh' $run -Step (Get-BarePwshCommand)
         Measure-Step pwsh 'Import' 'import' $run -Step ($pwsh + @('-c', "Import-Module '$($script:Module)'"))
     }
 }
 
-#endregion
-
-#region report
-
-function Get-Stat([string] $B, [string] $W, [string] $Tool) {
-    $rows = @($script:Samples | Where-Object { $_.Backend -eq $B -and $_.Workload -eq $W -and $_.Tool -eq $Tool })
-    if ($rows.Count -eq 0) { return $null }
-    $memory = @($rows | Where-Object { $null -ne $_.PeakMB } | ForEach-Object PeakMB)
-    [pscustomobject]@{
-        Median = Get-Median ($rows | ForEach-Object Seconds)
-        Runs = $rows.Count
-        PeakMB = if ($memory.Count) { ($memory | Measure-Object -Maximum).Maximum } else { $null }
-    }
-}
-
-function Format-Seconds($stat) { if ($null -eq $stat) { '—' } else { '{0:0.000}' -f $stat.Median } }
-function Format-Ratio($a, $b) { if ($null -eq $a -or $null -eq $b -or $b.Median -le 0) { '—' } else { '{0:0.00}' -f ($a.Median / $b.Median) } }
-
-# The target of a workload: the limit on ours/peer and which peer (or the fastest).
-function Get-Target([string] $B, [string] $W) {
-    if ($B -eq 'local') { return @{ Text = 'time ≤ cp / 0.9'; Peer = 'cp'; Limit = 1 / 0.9 } }
-    switch -Wildcard ($W) {
-        'W1*' { @{ Text = '≤ 1.05 × fastest peer; peak < 150 MB'; Peer = 'fastest'; Limit = 1.05; MemoryMB = 150 } }
-        'W2*' { @{ Text = '≤ 0.5 × rclone'; Peer = 'rclone'; Limit = 0.5 } }
-        'W3*' { @{ Text = '≤ rclone lsf'; Peer = 'rclone'; Limit = 1.0 } }
-        'W4*' {
-            if ($B -eq 's3') { @{ Text = '≤ 0.2 × aws s3 rm'; Peer = 'aws'; Limit = 0.2 } }
-            else { @{ Text = '(issue sets it on aws; none on Azure) shown vs rclone'; Peer = 'rclone'; Limit = $null } }
+<#
+Start: what a fresh `pwsh -File` script that uploads one small file pays over a bare pwsh start
+(import + connect + first request), alternating the two, three times the runs. The script's own
+Stopwatch split (import / connect / upload) comes from its log.
+#>
+function Invoke-StartWorkload([string] $B) {
+    if (-not $script:OursAvailable -or 'ours' -notin $Tool) { return }
+    for ($run = 1; $run -le 3 * $Runs; $run++) {
+        $remote = "start/ours-$run/small.bin"
+        Measure-Step $B 'Start' 'bare pwsh' $run -Step (Get-BarePwshCommand)
+        Measure-Step $B 'Start' 'ours' $run -Step (Get-OursCommand $B SendFile -Source $Data.Small -Remote $remote) -Verify {
+            Assert-Uploaded $B $remote $StartFileBytes $Data.SmallHash
         }
     }
 }
 
-function Test-Target($target, $ours, [hashtable] $peers) {
-    if ($null -eq $ours -or $null -eq $target.Limit) { return '—' }
-    $peer = if ($target.Peer -eq 'fastest') {
-        $peers.Values | Where-Object { $_ } | Sort-Object Median | Select-Object -First 1
-    } else { $peers[$target.Peer] }
-    if ($null -eq $peer) { return '—' }
-    $ok = $ours.Median -le $target.Limit * $peer.Median
-    if ($target.ContainsKey('MemoryMB') -and $null -ne $ours.PeakMB -and $ours.PeakMB -ge $target.MemoryMB) { $ok = $false }
-    if ($ok) { 'yes' } else { '**no**' }
+<#
+W1Big: one 2 GiB file up and down with our module in a fresh process (one run), beside bare pwsh
+starts: its peak memory against W1's (512 MiB) shows whether memory stays flat with file size.
+The download source is written by rclone, as W1's is; the bytes are verified the same way.
+#>
+function Invoke-BigFileWorkload([string] $B) {
+    if (-not $script:OursAvailable -or 'ours' -notin $Tool) { return }
+    $source = 'w1bigsrc/big-2g.bin'
+    $remote = 'w1bigup/ours-1/big-2g.bin'
+    $target = Join-Path $WorkFolder "out-$B/ours-big/big-2g.bin"
+    Write-Host "== ${B}: W1Big (2 GiB)"
+    Publish-Source $B $Data.Huge $source
+    try {
+        Measure-BarePwsh $B 1
+        Measure-Step $B 'W1Big up' 'ours' 1 -Step (Get-OursCommand $B SendFile -Source $Data.Huge -Remote $remote) -Verify {
+            Assert-Uploaded $B $remote $W1BigBytes $Data.HugeHash
+        }
+        Measure-Step $B 'W1Big down' 'ours' 1 -Prepare { Reset-Folder (Split-Path $target) } -Step (Get-OursCommand $B GetFile -Remote $source -Destination $target) -Verify {
+            Assert-Equal (Get-FileSha256 $target) $Data.HugeHash "sha256 of $target"
+        }
+    }
+    finally {
+        Remove-Item (Split-Path $target) -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-Source $B $source
+    }
 }
 
-function Write-Results {
-    $md = [Text.StringBuilder]::new()
-    $null = $md.AppendLine('# Benchmark results').AppendLine()
-    $null = $md.AppendLine("Command: ``$CommandLine`` (from the repository root).").AppendLine()
-    $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
-    $null = $md.AppendLine("Machine: $(nproc) cores ($cpu), $([math]::Round((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '') / 1MB) GiB RAM, $(uname -sr); started $($StartedAt.ToString('yyyy-MM-dd HH:mm')) UTC$($StartedAt.ToString('zzz')), took $([math]::Round(((Get-Date) - $StartedAt).TotalMinutes, 1)) min.")
-    $null = $md.AppendLine("Tools: $((rclone version 2>$null | Select-Object -First 1)), $((& /usr/bin/aws --version 2>&1) -split ' ' | Select-Object -First 1), cp from $((cp --version | Select-Object -First 1)), pwsh $($PSVersionTable.PSVersion), servers from tests/servers (@20minutes/s3rver 5.0.0, Azurite).")
-    $null = $md.AppendLine("Each number is the median of $Runs runs (Import: $(3 * $Runs) runs), in seconds; every download's bytes were verified (sha256), every listing's and delete's count.").AppendLine()
-    $null = $md.AppendLine('**ours (fresh)**: a new `pwsh -NoProfile -File bench/Invoke-Ours.ps1` process that imports the module, connects and runs the cmdlet — timed as a whole, like each peer process. **ours (session)**: the same cmdlet in an already running session with the connection open. Ratios are ours / peer; "met" is judged on the fresh-process time and, in its own column, on the session time.').AppendLine()
+# An upload's check, then its removal (Azurite keeps blobs in memory): the local store's copy by
+# sha256, a remote object by count and bytes (rclone size).
+function Assert-Uploaded([string] $B, [string] $Remote, [long] $Bytes, [string] $Hash) {
+    if ($B -eq 'local') {
+        $path = Join-Path $script:LocalStore $Remote
+        Assert-Equal (Get-FileSha256 $path) $Hash "sha256 of $path"
+        Remove-Item $path
+    }
+    else {
+        Assert-RemoteSize $B $Remote 1 $Bytes
+        Invoke-Rclone 'cleanup' deletefile "$(Get-RemoteBase $B)/$Remote" | Out-Null
+    }
+}
 
-    foreach ($b in @('s3', 'azure', 'sftp', 'local') | Where-Object { $_ -in $Backend }) {
-        $peerNames = switch ($b) { 's3' { @('rclone', 'aws') } 'azure' { @('rclone') } 'sftp' { @('rclone') } 'local' { @('cp') } }
-        $null = $md.AppendLine("## $b").AppendLine()
-        $header = @('Workload', 'ours (fresh)', 'ours (session)') + $peerNames
-        foreach ($p in $peerNames) { $header += "fresh / $p" }
-        foreach ($p in $peerNames) { $header += "session / $p" }
-        $header += @('Target', 'Met (fresh)', 'Met (session)')
-        $null = $md.AppendLine('| ' + ($header -join ' | ') + ' |')
-        $null = $md.AppendLine('|' + (($header | ForEach-Object { '---' }) -join '|') + '|')
-        foreach ($w in @('W1 up', 'W1 down', 'W2 up', 'W2 down', 'W3 list', 'W4 delete')) {
-            $ours = Get-Stat $b $w 'ours'
-            $session = Get-Stat $b $w 'ours-session'
-            $peers = @{}; foreach ($p in $peerNames) { $peers[$p] = Get-Stat $b $w $p }
-            if ($null -eq $ours -and $null -eq $session -and -not ($peers.Values | Where-Object { $_ })) { continue }
-            $target = Get-Target $b $w
-            $row = @($w, (Format-Seconds $ours), (Format-Seconds $session)) + @($peerNames | ForEach-Object { Format-Seconds $peers[$_] })
-            $row += @($peerNames | ForEach-Object { Format-Ratio $ours $peers[$_] })
-            $row += @($peerNames | ForEach-Object { Format-Ratio $session $peers[$_] })
-            $sessionForMemory = if ($session) { [pscustomobject]@{ Median = $session.Median; PeakMB = $ours.PeakMB } } else { $null }
-            $row += @($target.Text, (Test-Target $target $ours $peers), (Test-Target $target $sessionForMemory $peers))
-            $null = $md.AppendLine('| ' + ($row -join ' | ') + ' |')
-        }
-        $null = $md.AppendLine()
+# A download source written by another tool: rclone on a server, a plain copy in the local store.
+function Publish-Source([string] $B, [string] $Path, [string] $Remote) {
+    if ($B -eq 'local') {
+        $target = Join-Path $script:LocalStore $Remote
+        New-Item -ItemType Directory -Force -Path (Split-Path $target) | Out-Null
+        Copy-Item $Path $target
     }
+    else { Invoke-Rclone 'seeding' copyto $Path "$(Get-RemoteBase $B)/$Remote" | Out-Null }
+}
 
-    $bare = Get-Stat pwsh 'Import' 'bare pwsh'
-    $import = Get-Stat pwsh 'Import' 'import'
-    if ($bare -and $import) {
-        $delta = ($import.Median - $bare.Median) * 1000
-        $null = $md.AppendLine('## Module import').AppendLine()
-        $null = $md.AppendLine('| bare `pwsh -NoProfile -c exit` | `pwsh -NoProfile -c Import-Module …` | import cost | Target | Met |')
-        $null = $md.AppendLine('|---|---|---|---|---|')
-        $null = $md.AppendLine(('| {0:0.000} s | {1:0.000} s | {2:0} ms | < 300 ms | {3} |' -f $bare.Median, $import.Median, $delta, $(if ($delta -lt 300) { 'yes' } else { '**no**' })))
-        $null = $md.AppendLine()
-    }
+function Remove-Source([string] $B, [string] $Remote) {
+    if ($B -eq 'local') { Remove-Item (Join-Path $script:LocalStore $Remote) -Force -ErrorAction SilentlyContinue }
+    else { Invoke-Rclone 'cleanup' deletefile "$(Get-RemoteBase $B)/$Remote" | Out-Null }
+}
 
-    $null = $md.AppendLine('## Peak memory (MB, resident, the highest of the runs; /usr/bin/time %M of each process)').AppendLine()
-    $null = $md.AppendLine('| Backend | Workload | ours | rclone | aws-cli | cp |')
-    $null = $md.AppendLine('|---|---|---|---|---|---|')
-    foreach ($b in @('s3', 'azure', 'sftp', 'local') | Where-Object { $_ -in $Backend }) {
-        foreach ($w in @('W1 up', 'W1 down', 'W2 up', 'W2 down', 'W3 list', 'W4 delete')) {
-            $cells = @('ours', 'rclone', 'aws', 'cp') | ForEach-Object { $s = Get-Stat $b $w $_; if ($s -and $null -ne $s.PeakMB) { $s.PeakMB } else { '—' } }
-            if (@($cells | Where-Object { $_ -ne "—" }).Count -eq 0) { continue }
-            $null = $md.AppendLine("| $b | $w | $($cells -join ' | ') |")
-        }
+<#
+A fresh, empty Azurite (in memory) in place of the running one, through tests/servers/TestServers.psm1
+(a new port: the MF_TEST_AZURE_* variables, rclone's remote, the container, the server's pid and
+our session's connection are all renewed).
+#>
+function Restart-Azurite {
+    if ($script:ServerPid.ContainsKey('azure')) {
+        $old = [Diagnostics.Process]::GetProcessById($script:ServerPid['azure'])
+        $old.Kill($true)
+        if (-not $old.WaitForExit(10000)) { throw "Azurite (pid $($old.Id)) did not stop within 10 s." }
     }
-    $null = $md.AppendLine()
-    $null = $md.AppendLine('## Every run (seconds)').AppendLine()
-    $null = $md.AppendLine('Server CPU: seconds of CPU the test server process (node) used during the step — when it is close to the wall time, the server was the bottleneck.').AppendLine()
-    $null = $md.AppendLine('| Backend | Workload | Tool | Runs (wall s) | Server CPU s |')
-    $null = $md.AppendLine('|---|---|---|---|---|')
-    foreach ($group in $script:Samples | Group-Object Backend, Workload, Tool) {
-        $first = $group.Group[0]
-        $cpu = ($group.Group | ForEach-Object { if ($null -ne $_.ServerCpu) { '{0:0.00}' -f $_.ServerCpu } else { '—' } }) -join ', '
-        $null = $md.AppendLine("| $($first.Backend) | $($first.Workload) | $($first.Tool) | $(($group.Group | ForEach-Object { '{0:0.000}' -f $_.Seconds }) -join ', ') | $cpu |")
-    }
-    if ($script:Notes.Count) {
-        $null = $md.AppendLine().AppendLine('## Notes from this run').AppendLine()
-        foreach ($n in $script:Notes) { $null = $md.AppendLine("- $n") }
-    }
-    Set-Content -Path $OutFile -Value $md.ToString()
-    Write-Host "Results written to $OutFile"
+    Start-TestServers -Name azurite -WorkFolder (Join-Path $WorkFolder 'servers') | Out-Host
+    Initialize-Remotes
+    Find-ServerPids
+    if ($script:OursAvailable) { Connect-BenchBackend -Backend azure | Out-Null }
 }
 
 #endregion
+
 
 $script:Notes = [Collections.Generic.List[string]]::new()
 Install-MissingTools
@@ -646,9 +705,11 @@ $script:Logs = Join-Path $WorkFolder 'logs'
 $script:LocalStore = Join-Path $WorkFolder 'local-store'
 New-Item -ItemType Directory -Force -Path $script:Logs | Out-Null
 $Data = Initialize-Data $dataFolder
+if ($Workload -contains 'W1Big') { Initialize-BigData $dataFolder $Data }
 
 Import-Module $script:Module
 . (Join-Path $PSScriptRoot 'BenchOperations.ps1')
+. (Join-Path $PSScriptRoot 'BenchReport.ps1')
 
 $servers = @()
 if ($Backend -contains 's3') { $servers += 's3' }
@@ -666,11 +727,10 @@ try {
         try { Connect-BenchBackend -Backend $b -LocalRoot $script:LocalStore }
         catch {
             $script:OursAvailable = $false
-            $script:Notes.Add("Our module could not connect to $b ($($_.Exception.Message)); only the peers were measured there.")
-            Write-Warning $script:Notes[-1]
+            Add-Note "Our module could not connect to $b ($($_.Exception.Message)); only the peers were measured there."
         }
         Write-Host "== $b"
-        if ($b -eq 'local') { if ($Workload -contains 'W1' -or $Workload -contains 'W2') { Invoke-LocalWorkloads } }
+        if ($b -eq 'local') { if (@($Workload | Where-Object { $_ -in 'W1', 'W2', 'W1Big', 'Start' }).Count) { Invoke-LocalWorkloads } }
         else { Invoke-RemoteWorkloads $b }
     }
     if ($Workload -contains 'Import') { Write-Host '== import'; Invoke-ImportWorkload }

@@ -14,10 +14,17 @@ param(
     [string] $Destination
 )
 $ErrorActionPreference = 'Stop'
+# Where the time goes inside the script (the pwsh start before it is the rest of the wall time);
+# printed as one "timing:" line into the step's log, which Invoke-Benchmark.ps1 reads.
+$clock = [Diagnostics.Stopwatch]::StartNew()
 Import-Module $ModulePath
 . (Join-Path $PSScriptRoot 'BenchOperations.ps1')
+$imported = $clock.Elapsed.TotalMilliseconds
 Connect-BenchBackend -Backend $Backend -LocalRoot $LocalRoot
+$connected = $clock.Elapsed.TotalMilliseconds
 $result = Invoke-BenchOperation -Operation $Operation -Source $Source -Remote $Remote -Destination $Destination
+$done = $clock.Elapsed.TotalMilliseconds
 if ($null -ne $result) { "count=$result" }
+'timing: import={0:0} connect={1:0} operation={2:0}' -f $imported, ($connected - $imported), ($done - $connected)
 # Per-file failures are non-terminating errors: any of them fails the step.
 if ($Error.Count -gt 0) { $Error | ForEach-Object { "error: $_" }; exit 1 }
