@@ -63,7 +63,8 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                 HttpHeaders = Headers(md5),
                 Conditions = Conditions,
                 Metadata = Metadata,
-                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5, PrecalculatedChecksum = md5 },
+                // (BlobClient.UploadAsync refuses a precalculated checksum: it may split an upload.)
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
             }, cancellationToken).ConfigureAwait(false);
             options.Progress?.Report(read);
             return (response.Value, read, md5);
