@@ -401,7 +401,6 @@ public sealed partial class AzureBackend : StorageBackend
     public override Task<IReadOnlyList<DeleteFailure>> DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         _batch.DeleteAsync(keys, cancellationToken);
 
-    /// <summary>With create_container: true, creates the container once per session before the first write.</summary>
     /// <summary>With create_container the container is made first, so the check lists an existing one.</summary>
     public override async Task CheckAsync(CancellationToken cancellationToken)
     {
