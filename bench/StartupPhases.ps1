@@ -10,6 +10,8 @@ if (-not (Test-Path $file)) { Set-Content -Path $file -Value ('x' * 1000) }
 # The credential is the caller's, made before the clock starts (its cmdlet loads another PowerShell module).
 $secret = [securestring]::new(); foreach ($c in ([string]$env:PLAYGROUND_S3_SECRET_KEY).ToCharArray()) { $secret.AppendChar($c) }
 $cred = [pscredential]::new([string]$env:PLAYGROUND_S3_ACCESS_KEY, $secret)
+$dir = Join-Path ([IO.Path]::GetTempPath()) 'mf-startup-local'
+New-Item -ItemType Directory -Force $dir | Out-Null
 $sw = [Diagnostics.Stopwatch]::StartNew()
 Import-Module ($Module ? $Module : (Join-Path $root 'out/MedallionFoundry/MedallionFoundry.psd1'))
 $import = $sw.Elapsed.TotalMilliseconds
@@ -22,8 +24,6 @@ switch ($Backend) {
         Connect-BronzeStorage -Backend Azure -Container bronze -ConnectionString $env:PLAYGROUND_AZURE_CONNECTION_STRING -SkipCheck:$SkipCheck
     }
     'Local' {
-        $dir = Join-Path ([IO.Path]::GetTempPath()) 'mf-startup-local'
-        New-Item -ItemType Directory -Force $dir | Out-Null
         Connect-BronzeStorage -Backend Local -Path $dir -SkipCheck:$SkipCheck
     }
 }
