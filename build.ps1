@@ -38,6 +38,9 @@ param(
     # Install, Servers: use the module already built in out/ instead of building it first.
     [switch] $NoBuild,
 
+    # Build: leave the assemblies IL-only (no ReadyToRun precompilation; first calls of a session are slower).
+    [switch] $NoReadyToRun,
+
     # Servers, StopServers, Clean: the playground's folder (configs, env files, server data and logs).
     [string] $PlaygroundFolder = (Join-Path $PSScriptRoot '.playground')
 )
@@ -64,6 +67,9 @@ function Invoke-Build {
     # Assemblies PowerShell already provides must not ship beside the module.
     Get-ChildItem $ModuleOut -Filter 'System.Management.Automation.dll' | Remove-Item -Force
     Move-DependenciesAside
+    if (-not $NoReadyToRun) {
+        & (Join-Path $Root 'src/MedallionFoundry/Packaging/Invoke-ReadyToRun.ps1') -ModulePath $ModuleOut -CacheFolder (Join-Path $Root 'obj/ReadyToRun')
+    }
     Invoke-Native 'help generation' {
         dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/MedallionFoundry/Help/ConvertTo-MamlHelp.ps1') -ModulePath $ModuleOut -DocsPath (Join-Path $Root 'docs')
     }

@@ -9,7 +9,11 @@ namespace MedallionFoundry.Isolation;
 /// everything it brings (AWSSDK.*, Azure.*, YamlDotNet, Polly, Microsoft.Bcl.*, the System.* packages)
 /// load here, so other versions of them in the session (Az.Storage, AWS.Tools, an older System.Text.Json)
 /// neither break the module nor are broken by it. Whatever the folder does not hold (the framework,
-/// System.Management.Automation) comes from the default context.
+/// System.Management.Automation) comes from the default context. So does a framework assembly the folder
+/// holds too (System.Text.Json, System.IO.Pipelines... that Azure.Core needs at 10.x): when the running
+/// framework's copy is at least as new, it is used. It is precompiled (ReadyToRun) where the package's copy
+/// is IL only and would be JIT-compiled at first use (~1,000 System.Text.Json methods on the first S3
+/// request); on older runtimes (pwsh 7.4/7.5) the folder's newer copy still loads here.
 /// </summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext
 {
@@ -22,7 +26,20 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         var path = FindAssembly(assemblyName.Name);
-        return path is null ? null : LoadFromAssemblyPath(path);
+        if (path is null || FrameworkHasAtLeast(path)) return null;
+        return LoadFromAssemblyPath(path);
+    }
+
+    static readonly string? FrameworkFolder = Path.GetDirectoryName(typeof(object).Assembly.Location);
+
+    /// <summary>Whether the running framework has an assembly of this file's name, of its version or newer.</summary>
+    static bool FrameworkHasAtLeast(string path)
+    {
+        if (string.IsNullOrEmpty(FrameworkFolder)) return false;
+        var framework = Path.Combine(FrameworkFolder, Path.GetFileName(path));
+        if (!File.Exists(framework)) return false;
+        try { return AssemblyName.GetAssemblyName(framework).Version >= AssemblyName.GetAssemblyName(path).Version; }
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or UnauthorizedAccessException) { return false; }
     }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
