@@ -10,10 +10,11 @@ using MedallionFoundry.Storage.Resume;
 namespace MedallionFoundry.Backends.Azure;
 
 /// <summary>
-/// One upload of a local file to a block blob. The file is read once, in order, in slices of
-/// transfer_size straight into pooled buffers (at most max_concurrency + 1 in memory); each slice is
-/// staged as a block with a transactional MD5 computed once from the buffer that is sent, and the
-/// whole-content MD5 recorded at commit is computed from the same bytes. Files up to
+/// One upload of a local file to a block blob. The file is hashed once, in order, block by block (the
+/// whole file's MD5 and each block's); each block is then staged straight from its slice of the file
+/// (read again, usually from the OS cache; no block is held in memory) with that block MD5 as its
+/// transactional checksum, max_concurrency at once. A block whose bytes changed in between fails the
+/// service's check. The whole-content MD5 is recorded at commit. Files up to
 /// initial_transfer_size go in one Put Blob. The source snapshot is checked before the commit: a
 /// file that grew, shrank or was edited meanwhile is not committed, and the blob stays as it was
 /// (staged blocks that are never committed are discarded by the service).
@@ -93,32 +94,28 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                 await slots.WaitAsync(failFast.Token).ConfigureAwait(false);
                 var offset = i * blockSize;
                 var length = (int)Math.Min(blockSize, size - offset);
-                var buffer = ArrayPool<byte>.Shared.Rent(length);
                 int read;
-                try { read = await ReadFullyAsync(file, buffer.AsMemory(0, length), offset, failFast.Token).ConfigureAwait(false); }
-                catch { ArrayPool<byte>.Shared.Return(buffer); slots.Release(); throw; }
+                byte[] blockHash;
+                try { (read, blockHash) = await HashBlockAsync(file, offset, length, whole, failFast.Token).ConfigureAwait(false); }
+                catch { slots.Release(); throw; }
                 total += read;
                 if (read < length)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
                     slots.Release();
                     await EnsureCompleteAsync(file, size, total, failFast.Token).ConfigureAwait(false); // shrank: throws
                 }
-                whole.AppendData(buffer, 0, read);
                 ids[i] = BlockId(i);
-                var blockHash = MD5.HashData(buffer.AsSpan(0, read)); // sent as the block's transactional MD5, recorded for a resume
-                var blockMd5 = Convert.ToBase64String(blockHash);
+                var blockMd5 = Convert.ToBase64String(blockHash); // sent as the block's transactional MD5, recorded for a resume
                 if (state is not null && landed.TryGetValue(ids[i], out var stagedLength) && stagedLength == read
-                    && state!.Parts.TryGetValue(i, out var recorded) && recorded.Md5 == blockMd5 && recorded.Length == read)
+                    && state.Parts.TryGetValue(i, out var recorded) && recorded.Md5 == blockMd5 && recorded.Length == read)
                 {
                     // Staged by an interrupted run, and the same bytes: not sent again.
-                    ArrayPool<byte>.Shared.Return(buffer);
                     slots.Release();
                     options.Progress?.Report(read);
                     continue;
                 }
                 var index = i;
-                staging.Add(StageAsync(ids[i], buffer, read, blockHash, slots, failFast,
+                staging.Add(StageAsync(ids[i], new FileSliceStream(file, offset, read), read, blockHash, slots, failFast,
                     state is null ? null : () => UploadResume.Record(state, index, new PartRecord(null, blockMd5, read))));
             }
             await Task.WhenAll(staging).ConfigureAwait(false);
@@ -189,11 +186,37 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         return (state, landed);
     }
 
-    async Task StageAsync(string id, byte[] buffer, int length, byte[] md5, SemaphoreSlim slots, CancellationTokenSource failFast, Action? staged)
+    /// <summary>Reads one block in order, feeding the whole file's MD5 and the block's own; returns the bytes read and the block's MD5.</summary>
+    static async Task<(int Read, byte[] Md5)> HashBlockAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, int length, IncrementalHash whole, CancellationToken cancellationToken)
+    {
+        using var block = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = ArrayPool<byte>.Shared.Rent(HashBufferSize);
+        try
+        {
+            var total = 0;
+            while (total < length)
+            {
+                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, Math.Min(HashBufferSize, length - total)), offset + total, cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                whole.AppendData(buffer, 0, read);
+                block.AppendData(buffer, 0, read);
+                total += read;
+            }
+            return (total, block.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    const int HashBufferSize = 256 << 10;
+
+    async Task StageAsync(string id, Stream content, int length, byte[] md5, SemaphoreSlim slots, CancellationTokenSource failFast, Action? staged)
     {
         try
         {
-            using var content = new MemoryStream(buffer, 0, length, writable: false);
+            await using var _ = content;
             await blob.StageBlockAsync(id, content, new BlockBlobStageBlockOptions
             {
                 // Hashed once, here: the SDK would hash the block again to send the same Content-MD5.
@@ -209,7 +232,6 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             slots.Release();
         }
     }
