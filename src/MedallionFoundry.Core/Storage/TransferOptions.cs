@@ -13,6 +13,10 @@ public class TransferOptions
     /// written: a resumable download records it then. Backends that never call it are never resumed.</summary>
     public Action<RemoteObject>? Started { get; init; }
 
+    /// <summary>The size the caller expects the object to have (a listed size), or null. A hint only: a backend
+    /// may choose its requests by it (Azure reads a small blob with one plain GET) but never trusts it.</summary>
+    public long? ExpectedSize { get; init; }
+
     public static TransferOptions Default { get; } = new();
 }
 

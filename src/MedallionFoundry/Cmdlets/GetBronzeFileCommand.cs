@@ -98,7 +98,7 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
 
             if (!ShouldTransfer($"{remotePath} -> {localPath}", "Download", Size)) continue;
             if (MyInvocation.ExpectingInput) _progress.Started(Size);
-            _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes, NoResume = NoResume }, CancellationToken));
+            _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes, NoResume = NoResume, ExpectedSize = Size }, CancellationToken));
             _progress.Write();
         }
         if (ConnectionFailed)

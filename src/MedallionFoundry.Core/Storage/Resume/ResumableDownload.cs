@@ -35,6 +35,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
         {
             Progress = options.Progress,
             NoResume = options.NoResume,
+            ExpectedSize = options.ExpectedSize,
             Started = found =>
             {
                 if (!Resumable || found.Size < TransferStates.MinimumSize || string.IsNullOrEmpty(found.ETag)) return;
