@@ -115,9 +115,13 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
     void Finish(string temp, TransferState? state)
     {
         try { File.Move(temp, target, overwrite); }
+        catch
+        {
+            BronzeStore.TryDelete(temp); // (after a move that worked there is nothing to delete: no stat per file)
+            throw;
+        }
         finally
         {
-            BronzeStore.TryDelete(temp);
             if (state is not null) TransferStates.Delete(state);
         }
     }
