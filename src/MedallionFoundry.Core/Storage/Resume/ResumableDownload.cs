@@ -19,7 +19,11 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
 
     public async Task<RemoteObject> RunAsync(CancellationToken cancellationToken)
     {
-        if (Backend.CanResumeDownloads && TransferStates.Find(TransferState.Download, Backend.Location, key, target) is { } state)
+        // A file listed below the resumable size has no state to look for (no stat in the state folder per
+        // small file). Were it larger when an earlier run was interrupted, that state and its temporary
+        // file are left to the stale clearing (docs/resume.md), and this download starts fresh as it would anyway.
+        var listedSmall = options.ExpectedSize is { } expected && expected < TransferStates.MinimumSize;
+        if (Backend.CanResumeDownloads && !listedSmall && TransferStates.Find(TransferState.Download, Backend.Location, key, target) is { } state)
         {
             if (options.NoResume) Discard(state);
             else if (await TryResumeAsync(state, cancellationToken).ConfigureAwait(false) is { } resumed) return resumed;
