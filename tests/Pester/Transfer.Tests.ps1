@@ -176,6 +176,20 @@ Describe 'Get-BronzeFile' {
         @($files).Count | Should -Be 1
         @($errs).Count | Should -Be 1
     }
+
+    It 'outputs every file of a folder as Get-Item shows it (the provider is asked cheaply after the first)' {
+        foreach ($name in 'b.bin', '[x] y.bin', 'c`d.bin', "e'f.bin") { [IO.File]::WriteAllBytes((Join-Path $root "system=api/table=users/$name"), [byte[]]::new(10)) }
+        $files = @(Get-BronzeFileList system=api/ | Get-BronzeFile -Destination $work)
+
+        $files.Count | Should -Be 5
+        foreach ($file in $files) {
+            $reference = Get-Item -LiteralPath $file.FullName
+            @($file.psobject.Properties.Name | Sort-Object) | Should -Be @($reference.psobject.Properties.Name | Sort-Object) -Because $file.Name
+            foreach ($property in 'PSPath', 'PSParentPath', 'PSChildName', 'PSDrive', 'PSProvider', 'PSIsContainer', 'UnixMode', 'Length') {
+                "$($file.$property)" | Should -Be "$($reference.$property)" -Because "$($file.Name) $property"
+            }
+        }
+    }
 }
 
 Describe 'Remove-BronzeFile' {

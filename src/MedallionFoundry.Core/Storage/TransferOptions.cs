@@ -18,6 +18,10 @@ public class TransferOptions
     /// Bytes beyond it may have holes, so a resumed download keeps only that prefix.</summary>
     public Action<long>? PrefixComplete { get; init; }
 
+    /// <summary>The size the caller expects the object to have (a listed size), or null. A hint only: a backend
+    /// may choose its requests by it (Azure reads a small blob with one plain GET) but never trusts it.</summary>
+    public long? ExpectedSize { get; init; }
+
     public static TransferOptions Default { get; } = new();
 }
 

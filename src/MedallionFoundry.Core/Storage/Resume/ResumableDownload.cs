@@ -19,7 +19,11 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
 
     public async Task<RemoteObject> RunAsync(CancellationToken cancellationToken)
     {
-        if (Backend.CanResumeDownloads && TransferStates.Find(TransferState.Download, Backend.Location, key, target) is { } state)
+        // A file listed below the resumable size has no state to look for (no stat in the state folder per
+        // small file). Were it larger when an earlier run was interrupted, that state and its temporary
+        // file are left to the stale clearing (docs/resume.md), and this download starts fresh as it would anyway.
+        var listedSmall = options.ExpectedSize is { } expected && expected < TransferStates.MinimumSize;
+        if (Backend.CanResumeDownloads && !listedSmall && TransferStates.Find(TransferState.Download, Backend.Location, key, target) is { } state)
         {
             if (options.NoResume) Discard(state);
             else if (await TryResumeAsync(state, cancellationToken).ConfigureAwait(false) is { } resumed) return resumed;
@@ -35,6 +39,7 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
         {
             Progress = options.Progress,
             NoResume = options.NoResume,
+            ExpectedSize = options.ExpectedSize,
             Started = found =>
             {
                 if (!Resumable || found.Size < TransferStates.MinimumSize || string.IsNullOrEmpty(found.ETag)) return;
@@ -127,9 +132,13 @@ internal sealed class ResumableDownload(BronzeStore store, string key, string ta
     void Finish(string temp, TransferState? state)
     {
         try { File.Move(temp, target, overwrite); }
+        catch
+        {
+            BronzeStore.TryDelete(temp); // (after a move that worked there is nothing to delete: no stat per file)
+            throw;
+        }
         finally
         {
-            BronzeStore.TryDelete(temp);
             if (state is not null) TransferStates.Delete(state);
         }
     }

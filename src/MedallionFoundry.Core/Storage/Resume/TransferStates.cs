@@ -23,7 +23,8 @@ public static class TransferStates
     public static string Folder =>
         Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } custom
             ? custom
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "MedallionFoundry", "transfers");
+            // DoNotVerify: no mkdir per lookup (Find runs per downloaded file); Save creates the folder.
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "MedallionFoundry", "transfers");
 
     /// <summary>A state older than this (since its last progress) is cleared: <see cref="TempFileNames.StaleAge"/>, the module's one age for leftovers.</summary>
     public static TimeSpan MaxAge => TempFileNames.StaleAge;
