@@ -601,7 +601,7 @@ Start: what a fresh `pwsh -File` script that uploads one small file pays over a 
 Stopwatch split (import / connect / upload) comes from its log.
 #>
 function Invoke-StartWorkload([string] $B) {
-    if (-not $script:OursAvailable -or 'ours' -notin $Tool) { return }
+    if (-not $script:OursAvailable -or 'ours' -notin $script:Tool) { return } # ($tool of a caller's loop would hide -Tool)
     for ($run = 1; $run -le 3 * $Runs; $run++) {
         $remote = "start/ours-$run/small.bin"
         Measure-Step $B 'Start' 'bare pwsh' $run -Step (Get-BarePwshCommand)
@@ -617,7 +617,7 @@ starts: its peak memory against W1's (512 MiB) shows whether memory stays flat w
 The download source is written by rclone, as W1's is; the bytes are verified the same way.
 #>
 function Invoke-BigFileWorkload([string] $B) {
-    if (-not $script:OursAvailable -or 'ours' -notin $Tool) { return }
+    if (-not $script:OursAvailable -or 'ours' -notin $script:Tool) { return } # ($tool of a caller's loop would hide -Tool)
     $source = 'w1bigsrc/big-2g.bin'
     $remote = 'w1bigup/ours-1/big-2g.bin'
     $target = Join-Path $WorkFolder "out-$B/ours-big/big-2g.bin"
