@@ -47,6 +47,13 @@ internal sealed class ParallelRangeDownload
         _written = new long[1 + (int)((rest + _partSize - 1) / _partSize)];
     }
 
+    /// <summary>The object's total size from a Content-Range header ("bytes 0-99/1234"), when there is one.</summary>
+    public static long? TotalOf(string? contentRange)
+    {
+        var slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange![(slash + 1)..], out var total) ? total : null;
+    }
+
     /// <summary>The part size for an object of <paramref name="size"/> bytes: about two parts per
     /// concurrent request (so the last wave is not one lone part), never below <paramref name="minimum"/>.</summary>
     public static long PartSizeFor(long size, long minimum, int concurrency) =>

@@ -252,7 +252,7 @@ public sealed partial class AzureBackend : StorageBackend
 
         using var result = response.Value;
         var details = result.Details;
-        var total = TotalLength(details.ContentRange) ?? details.ContentLength;
+        var total = ParallelRangeDownload.TotalOf(details.ContentRange) ?? details.ContentLength;
         if (total > details.ContentLength) return null;
 
         var hashing = new Md5WriteStream(new LocalWriteGuardStream(destination, key));
@@ -275,13 +275,6 @@ public sealed partial class AzureBackend : StorageBackend
             ContentMD5 = blobMd5 is null ? null : Convert.ToBase64String(blobMd5),
             Backend = BackendType,
         };
-    }
-
-    /// <summary>The total from a Content-Range header ("bytes 0-99/1234"), when there is one.</summary>
-    static long? TotalLength(string? contentRange)
-    {
-        var slash = contentRange?.LastIndexOf('/') ?? -1;
-        return slash >= 0 && long.TryParse(contentRange![(slash + 1)..], out var total) ? total : null;
     }
 
     /// <summary>Parallel ranged download, pinned to the version whose properties were read (If-Match).

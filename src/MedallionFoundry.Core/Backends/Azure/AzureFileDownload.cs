@@ -37,7 +37,7 @@ public sealed partial class AzureBackend
 
         using var result = response.Value;
         var details = result.Details;
-        var size = TotalLength(details.ContentRange) ?? details.ContentLength;
+        var size = ParallelRangeDownload.TotalOf(details.ContentRange) ?? details.ContentLength;
         var etag = Unquote(details.ETag);
         // A ranged answer carries the blob's MD5 as x-ms-blob-content-md5, a whole-blob answer as Content-MD5.
         var expectedMd5 = details.BlobContentHash is { Length: > 0 } stored ? stored : plain && details.ContentHash is { Length: > 0 } whole ? whole : null;

@@ -23,7 +23,9 @@ public sealed partial class S3Backend
         try
         {
             using var response = await GetFirstAsync(key, cancellationToken).ConfigureAwait(false);
-            var size = TotalLength(response);
+            // The object's size: from Content-Range when the store answered the range, else the body's length
+            // (a store that ignores ranges sends the whole object).
+            var size = ParallelRangeDownload.TotalOf(response.ContentRange) ?? response.ContentLength;
             var etag = S3Integrity.CleanETag(response.ETag);
             var expectedMd5 = ExpectedMd5(response);
             options.Started?.Invoke(new RemoteObject { Key = key, Size = size, ETag = etag, Backend = BackendType });
@@ -72,15 +74,6 @@ public sealed partial class S3Backend
         {
             return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>The object's size: from Content-Range ("bytes 0-99/1234") when the store answered the
-    /// range, else the body's length (a store that ignores ranges sends the whole object).</summary>
-    static long TotalLength(GetObjectResponse response)
-    {
-        var range = response.ContentRange;
-        var slash = range?.LastIndexOf('/') ?? -1;
-        return slash >= 0 && long.TryParse(range![(slash + 1)..], out var total) ? total : response.ContentLength;
     }
 
     /// <summary>One ranged GET of the version being downloaded; a changed object answers 412.</summary>
