@@ -16,6 +16,21 @@ public sealed class S3BackendTests(S3Fixture fixture) : IClassFixture<S3Fixture>
     }
 
     [Fact]
+    public async Task The_connection_check_is_one_listing_of_one_key_without_a_delimiter()
+    {
+        var counter = new RequestCounter();
+        await using var backend = fixture.CreateBackend(fixture.Settings(S3Fixture.UniquePrefix("check")), counter);
+
+        await backend.CheckAsync(CancellationToken.None);
+
+        // A listing by folder makes some servers group every key below the prefix first.
+        var request = Assert.Single(counter.Requests);
+        Assert.StartsWith("GET ", request);
+        Assert.Contains("max-keys=1", request);
+        Assert.DoesNotContain("delimiter", request);
+    }
+
+    [Fact]
     public async Task Listing_pages_through_more_than_1000_keys_with_continuation_tokens()
     {
         var counter = new RequestCounter();
