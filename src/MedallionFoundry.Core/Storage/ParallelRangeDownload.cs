@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace MedallionFoundry.Storage;
@@ -10,7 +9,7 @@ namespace MedallionFoundry.Storage;
 /// the others from <see cref="RangeOpener"/>, at most <c>concurrency</c> at once, lowest first.
 /// Verification does not wait for the end and does not serialise the network: one follower reads the
 /// file back (from the page cache) in order, right behind the frontier — the end of the prefix that is
-/// complete — and feeds an incremental MD5. The same frontier is what an interrupted download keeps
+/// complete — and feeds the whole-content hash (see <see cref="ContentHasher"/>). The same frontier is what an interrupted download keeps
 /// (see <see cref="Frontier"/>): bytes beyond it may have holes. Memory is one buffer per part in flight
 /// plus the follower's, whatever the size of the object.
 /// </summary>
@@ -91,11 +90,11 @@ internal sealed class ParallelRangeDownload
     long Length(int index) => index == 0 ? _firstLength : Math.Min(_partSize, _size - Offset(index));
 
     /// <summary>
-    /// Runs the download (and closes <paramref name="firstBody"/> once its part is in); returns the MD5 of the whole file when <paramref name="hash"/>, else null.
+    /// Runs the download (and closes <paramref name="firstBody"/> once its part is in); returns the whole file's digest of kind <paramref name="hash"/>, or null for None.
     /// <paramref name="prefixComplete"/> hears the frontier each time it passes the end of a part.
     /// On failure the file is left as it is (the caller truncates it to <see cref="Frontier"/> or deletes it).
     /// </summary>
-    public async Task<byte[]?> RunAsync(Stream firstBody, RangeOpener openRange, int concurrency, bool hash,
+    public async Task<byte[]?> RunAsync(Stream firstBody, RangeOpener openRange, int concurrency, ContentHashKind hash,
         IProgress<long>? progress, Action<long>? prefixComplete, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -135,16 +134,24 @@ internal sealed class ParallelRangeDownload
             long done = 0;
             while (done < length)
             {
-                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, length - done)), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                    throw new StorageIntegrityException(
-                        $"The download of '{_key}' is incomplete: bytes {offset + done}-{offset + length - 1} of {_size} did not arrive.", _key);
-                try { await RandomAccess.WriteAsync(_file, buffer.AsMemory(0, read), offset + done, cancellationToken).ConfigureAwait(false); }
+                // A full buffer per write: fewer writes, fewer wake-ups of the follower and of the pool.
+                var want = (int)Math.Min(BufferSize, length - done);
+                var filled = 0;
+                while (filled < want)
+                {
+                    var read = await body.ReadAsync(buffer.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                        throw new StorageIntegrityException(
+                            $"The download of '{_key}' is incomplete: bytes {offset + done + filled}-{offset + length - 1} of {_size} did not arrive.", _key);
+                    filled += read;
+                }
+                // A synchronous write: it lands in the page cache, and an asynchronous one costs a hop through the thread pool.
+                try { RandomAccess.Write(_file, buffer.AsSpan(0, filled), offset + done); }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw StorageLocalIOException.Writing(_localPath, _key, ex); }
-                done += read;
+                done += filled;
                 Volatile.Write(ref _written[index], done);
-                _advanced.Release();
-                progress?.Report(read);
+                if (index == Volatile.Read(ref _firstIncomplete) || done == length) _advanced.Release();
+                progress?.Report(filled);
             }
         }
         finally
@@ -154,11 +161,11 @@ internal sealed class ParallelRangeDownload
     }
 
     /// <summary>Follows the frontier: hashes what is complete, in order, and reports part ends.</summary>
-    async Task<byte[]?> FollowAsync(bool hash, Action<long>? prefixComplete, CancellationToken cancellationToken)
+    async Task<byte[]?> FollowAsync(ContentHashKind hash, Action<long>? prefixComplete, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        using var md5 = hash ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
-        var buffer = hash ? ArrayPool<byte>.Shared.Rent(BufferSize) : null;
+        using var hasher = hash == ContentHashKind.None ? null : new ContentHasher(hash);
+        var buffer = hasher is null ? null : ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             long followed = 0;
@@ -171,11 +178,11 @@ internal sealed class ParallelRangeDownload
                     await _advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                while (md5 is not null && followed < frontier)
+                while (hasher is not null && followed < frontier)
                 {
                     var read = await RandomAccess.ReadAsync(_file, buffer.AsMemory(0, (int)Math.Min(BufferSize, frontier - followed)), followed, cancellationToken).ConfigureAwait(false);
                     if (read == 0) throw new IOException($"The local file '{_localPath}' is shorter than what was written to it.");
-                    md5.AppendData(buffer!, 0, read);
+                    hasher.Append(buffer!.AsSpan(0, read));
                     followed += read;
                 }
                 followed = frontier;
@@ -186,7 +193,7 @@ internal sealed class ParallelRangeDownload
                     prefixComplete?.Invoke(frontier);
                 }
             }
-            return md5?.GetHashAndReset();
+            return hasher?.Finish();
         }
         finally
         {

@@ -132,6 +132,34 @@ public sealed class AzureBackendTests(AzureConnectionStringFixture fixture, Xuni
     }
 
     [Fact]
+    public async Task A_block_upload_stores_the_xxh128_of_its_bytes_and_a_parallel_download_checks_it()
+    {
+        var config = AzureTestConfig.Build(fixture.Container, TestData.UniqueName("xxh"), AzureTestAuth.ConnectionString,
+            new Dictionary<string, object?> { ["transfer_size"] = "1MiB", ["initial_transfer_size"] = "1MiB" });
+        await using var store = AzureTestConfig.Store(config);
+        var folder = TestData.TempFolder("azure-xxh");
+        var source = Path.Combine(folder, "big.bin");
+        var data = TestData.Bytes(3 * 1024 * 1024 + 7, seed: 11);
+        await File.WriteAllBytesAsync(source, data);
+        await store.UploadFileAsync(source, "x/big.bin");
+        var blob = AzuriteServer.AdminContainer(fixture.Container).GetBlobClient(store.KeyFor("x/big.bin"));
+        var stored = (await blob.GetPropertiesAsync()).Value.Metadata;
+
+        Assert.Equal(Convert.ToHexString(System.IO.Hashing.XxHash128.Hash(data)).ToLowerInvariant(), stored[AzureBlockUpload.Xxh128Metadata]);
+        await store.DownloadFileAsync("x/big.bin", Path.Combine(folder, "back.bin"));
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(Path.Combine(folder, "back.bin")));
+
+        // The same bytes and Content-MD5, but another XXH128 recorded: the download checks the XXH128.
+        stored[AzureBlockUpload.Xxh128Metadata] = Convert.ToHexString(System.IO.Hashing.XxHash128.Hash("other bytes"u8)).ToLowerInvariant();
+        await blob.SetMetadataAsync(stored);
+        var error = await Assert.ThrowsAsync<StorageIntegrityException>(() => store.DownloadFileAsync("x/big.bin", Path.Combine(folder, "again.bin")));
+
+        Assert.Contains("x/big.bin", error.Message);
+        Assert.Contains("XXH128", error.Message);
+        Assert.False(File.Exists(Path.Combine(folder, "again.bin")));
+    }
+
+    [Fact]
     public async Task A_download_whose_bytes_do_not_match_the_content_md5_fails_and_leaves_no_file()
     {
         await using var store = AzureTestConfig.Store(AzureTestConfig.Build(fixture.Container, TestData.UniqueName("md5"), AzureTestAuth.ConnectionString));

@@ -201,6 +201,36 @@ public sealed class S3BackendTests(S3Fixture fixture) : IClassFixture<S3Fixture>
     }
 
     [Fact]
+    public async Task A_multipart_upload_stores_the_xxh128_of_its_bytes_and_a_parallel_download_checks_it()
+    {
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("xxh"), partSize: 5 * S3Settings.MiB, multipartThreshold: 5 * S3Settings.MiB);
+        await using var backend = fixture.CreateBackend(settings);
+        await using var store = new BronzeStore(backend);
+        var folder = TestData.TempFolder("s3-xxh");
+        var source = Path.Combine(folder, "big.bin");
+        var data = TestData.Bytes(11 * 1024 * 1024 + 3, seed: 12);
+        await File.WriteAllBytesAsync(source, data);
+        await store.UploadFileAsync(source, "x/big.bin");
+        var xxh128 = Convert.ToHexString(System.IO.Hashing.XxHash128.Hash(data)).ToLowerInvariant();
+        var head = await backend.Client.GetObjectMetadataAsync(fixture.Bucket, store.KeyFor("x/big.bin"));
+
+        Assert.Equal(xxh128, head.Metadata[S3Integrity.Xxh128MetadataHeader]);
+        await store.DownloadFileAsync("x/big.bin", Path.Combine(folder, "back.bin"));
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(Path.Combine(folder, "back.bin")));
+
+        // Another writer stores the same bytes with the right MD5 but another XXH128: the download checks the XXH128.
+        var request = new PutObjectRequest { BucketName = fixture.Bucket, Key = store.KeyFor("x/other.bin"), FilePath = source, UseChunkEncoding = false };
+        request.Metadata.Add(S3Integrity.MetadataName, Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(data)));
+        request.Metadata.Add(S3Integrity.Xxh128MetadataName, Convert.ToHexString(System.IO.Hashing.XxHash128.Hash("other bytes"u8)).ToLowerInvariant());
+        await backend.Client.PutObjectAsync(request);
+        var error = await Assert.ThrowsAsync<StorageIntegrityException>(() => store.DownloadFileAsync("x/other.bin", Path.Combine(folder, "other.bin")));
+
+        Assert.Contains("x/other.bin", error.Message);
+        Assert.Contains("XXH128", error.Message);
+        Assert.False(File.Exists(Path.Combine(folder, "other.bin")));
+    }
+
+    [Fact]
     public async Task A_large_download_is_one_get_then_parallel_ranged_gets_and_is_verified_against_the_stored_md5()
     {
         var counter = new RequestCounter();

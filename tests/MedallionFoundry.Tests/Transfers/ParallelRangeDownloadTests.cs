@@ -42,7 +42,7 @@ public sealed class ParallelRangeDownloadTests
         using (file)
         {
             var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: 3 * Part, partSize: Part);
-            md5 = await download.RunAsync(new MemoryStream(data, 0, 3 * Part), ranges.Open, concurrency: 4, hash: true,
+            md5 = await download.RunAsync(new MemoryStream(data, 0, 3 * Part), ranges.Open, concurrency: 4, hash: ContentHashKind.Md5,
                 new SyncProgress(n => Interlocked.Add(ref progressed, n)), prefixes.Add, CancellationToken.None);
             Assert.Equal(data.Length, download.Frontier);
         }
@@ -56,6 +56,23 @@ public sealed class ParallelRangeDownloadTests
     }
 
     [Fact]
+    public async Task The_fast_hash_is_the_xxh128_of_the_whole_object_whatever_order_the_parts_land_in()
+    {
+        var data = TestData.Bytes(9 * Part + 5, seed: 2);
+        var (path, file) = NewTarget();
+        byte[]? digest;
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: Part, partSize: Part);
+            digest = await download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data).Open, concurrency: 8, hash: ContentHashKind.Xxh128,
+                null, null, CancellationToken.None);
+        }
+
+        Assert.Equal(System.IO.Hashing.XxHash128.Hash(data), digest);
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(path));
+    }
+
+    [Fact]
     public async Task Without_a_checksum_to_compare_nothing_is_hashed()
     {
         var data = TestData.Bytes(4 * Part, seed: 2);
@@ -63,7 +80,7 @@ public sealed class ParallelRangeDownloadTests
         using (file)
         {
             var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: Part, partSize: Part);
-            var md5 = await download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data).Open, 2, hash: false, null, null, CancellationToken.None);
+            var md5 = await download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data).Open, 2, hash: ContentHashKind.None, null, null, CancellationToken.None);
             Assert.Null(md5);
         }
         Assert.Equal(TestData.Sha256(data), TestData.Sha256File(path));
@@ -79,7 +96,7 @@ public sealed class ParallelRangeDownloadTests
         {
             var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: Part, partSize: Part);
             await Assert.ThrowsAsync<StorageTransientException>(() =>
-                download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data, failAtPart: 6).Open, 1, hash: true, null, null, CancellationToken.None));
+                download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data, failAtPart: 6).Open, 1, hash: ContentHashKind.Md5, null, null, CancellationToken.None));
             download.KeepCompletePrefix(new TransferOptions { PrefixComplete = reported.Add });
             Assert.Equal(6L * Part, download.Frontier); // the first part and 5 ranges landed, one at a time
         }
@@ -97,7 +114,7 @@ public sealed class ParallelRangeDownloadTests
         {
             var download = new ParallelRangeDownload(file, path, "k/big.bin", data.Length, firstLength: Part, partSize: Part);
             var error = await Assert.ThrowsAsync<StorageIntegrityException>(() =>
-                download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data, shortPart: true).Open, 1, hash: true, null, null, CancellationToken.None));
+                download.RunAsync(new MemoryStream(data, 0, Part), new Ranges(data, shortPart: true).Open, 1, hash: ContentHashKind.Md5, null, null, CancellationToken.None));
             Assert.Contains("'k/big.bin'", error.Message);
             Assert.Contains($"of {data.Length}", error.Message);
         }

@@ -14,7 +14,7 @@ namespace MedallionFoundry.Backends.Azure;
 /// whole file's MD5 and each block's); each block is then staged straight from its slice of the file
 /// (read again, usually from the OS cache; no block is held in memory) with that block MD5 as its
 /// transactional checksum, max_concurrency at once. A block whose bytes changed in between fails the
-/// service's check. The whole-content MD5 is recorded at commit. Files up to
+/// service's check. The whole-content MD5 is recorded at commit, and the XXH3-128 in metadata. Files up to
 /// initial_transfer_size go in one Put Blob. The source snapshot is checked before the commit: a
 /// file that grew, shrank or was edited meanwhile is not committed, and the blob stays as it was
 /// (staged blocks that are never committed are discarded by the service).
@@ -28,6 +28,10 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
 {
     /// <summary>Blob metadata that names the upload which wrote the blob (only on -NoClobber writes).</summary>
     public const string WriteIdMetadata = "mf_write_id";
+
+    /// <summary>Blob metadata with the XXH3-128 of the bytes (hex), set by block uploads beside the Content-MD5:
+    /// what parallel downloads check, at a fraction of the CPU of an MD5 (see <see cref="ContentHasher"/>).</summary>
+    public const string Xxh128Metadata = "mf_xxh128";
 
     const int MaxBlocks = 50_000;
 
@@ -83,6 +87,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         var ids = new string[count];
         var (state, landed) = await ResumeOrStartAsync(size, blockSize, cancellationToken).ConfigureAwait(false);
         using var whole = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var fast = new ContentHasher(ContentHashKind.Xxh128);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, settings.MaxConcurrency));
         var staging = new List<Task>(count);
@@ -96,7 +101,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                 var length = (int)Math.Min(blockSize, size - offset);
                 int read;
                 byte[] blockHash;
-                try { (read, blockHash) = await HashBlockAsync(file, offset, length, whole, failFast.Token).ConfigureAwait(false); }
+                try { (read, blockHash) = await HashBlockAsync(file, offset, length, whole, fast, failFast.Token).ConfigureAwait(false); }
                 catch { slots.Release(); throw; }
                 total += read;
                 if (read < length)
@@ -135,11 +140,13 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         {
             await EnsureCompleteAsync(file, size, total, cancellationToken).ConfigureAwait(false);
             var md5 = whole.GetHashAndReset();
+            var metadata = Metadata ?? [];
+            metadata[Xxh128Metadata] = ContentHasher.Xxh128Text(fast.Finish());
             var committed = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
             {
                 HttpHeaders = Headers(md5),
                 Conditions = Conditions,
-                Metadata = Metadata,
+                Metadata = metadata,
             }, cancellationToken).ConfigureAwait(false);
             if (state is not null) TransferStates.Delete(state);
             return (committed.Value, total, md5);
@@ -186,8 +193,9 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         return (state, landed);
     }
 
-    /// <summary>Reads one block in order, feeding the whole file's MD5 and the block's own; returns the bytes read and the block's MD5.</summary>
-    static async Task<(int Read, byte[] Md5)> HashBlockAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, int length, IncrementalHash whole, CancellationToken cancellationToken)
+    /// <summary>Reads one block in order, feeding the whole file's hashes and the block's own MD5; returns the bytes read and the block's MD5.</summary>
+    static async Task<(int Read, byte[] Md5)> HashBlockAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, int length, IncrementalHash whole,
+        ContentHasher fast, CancellationToken cancellationToken)
     {
         using var block = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var buffer = ArrayPool<byte>.Shared.Rent(HashBufferSize);
@@ -199,6 +207,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
                 var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, Math.Min(HashBufferSize, length - total)), offset + total, cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
                 whole.AppendData(buffer, 0, read);
+                fast.Append(buffer.AsSpan(0, read));
                 block.AppendData(buffer, 0, read);
                 total += read;
             }

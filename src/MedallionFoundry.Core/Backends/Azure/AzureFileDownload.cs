@@ -10,8 +10,9 @@ namespace MedallionFoundry.Backends.Azure;
 /// bronze files that is the whole blob, in one request (no properties request first: the answer carries
 /// the size, ETag and the blob's Content-MD5). Larger blobs continue with parallel ranged GETs pinned to
 /// that ETag (If-Match), max_concurrency at once, in parts of at least transfer_size, each written at
-/// its offset (see <see cref="ParallelRangeDownload"/>). The bytes are checked against the blob's
-/// Content-MD5 when it has one, always against its size.
+/// its offset (see <see cref="ParallelRangeDownload"/>). The bytes are checked against the XXH3-128 our
+/// block uploads store (mf_xxh128, see <see cref="ContentHasher"/>), else against the blob's Content-MD5
+/// when it has one, always against its size.
 /// </summary>
 public sealed partial class AzureBackend
 {
@@ -41,6 +42,8 @@ public sealed partial class AzureBackend
         var etag = Unquote(details.ETag);
         // A ranged answer carries the blob's MD5 as x-ms-blob-content-md5, a whole-blob answer as Content-MD5.
         var expectedMd5 = details.BlobContentHash is { Length: > 0 } stored ? stored : plain && details.ContentHash is { Length: > 0 } whole ? whole : null;
+        var expectedXxh128 = details.Metadata is { } metadata && metadata.TryGetValue(AzureBlockUpload.Xxh128Metadata, out var text) ? ContentHasher.ParseXxh128(text) : null;
+        var hash = expectedXxh128 is not null ? ContentHashKind.Xxh128 : expectedMd5 is not null ? ContentHashKind.Md5 : ContentHashKind.None;
         options.Started?.Invoke(new RemoteObject { Key = key, Size = size, ETag = etag, Backend = BackendType });
 
         var parallel = size > details.ContentLength;
@@ -50,12 +53,13 @@ public sealed partial class AzureBackend
         try
         {
             if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);
-            var md5 = await download.RunAsync(result.Content, (offset, length, ct) => OpenRangeAsync(key, details.ETag, offset, length, ct),
-                _settings.MaxConcurrency, hash: expectedMd5 is not null, options.Progress,
+            var digest = await download.RunAsync(result.Content, (offset, length, ct) => OpenRangeAsync(key, details.ETag, offset, length, ct),
+                _settings.MaxConcurrency, hash, options.Progress,
                 writesOutOfOrder ? options.PrefixComplete : null, cancellationToken).ConfigureAwait(false);
-            if (md5 is not null && !md5.AsSpan().SequenceEqual(expectedMd5))
+            if (hash == ContentHashKind.Xxh128) ContentHasher.VerifyXxh128(key, $"container '{_settings.Container}'", digest!, expectedXxh128!);
+            else if (hash == ContentHashKind.Md5 && !digest.AsSpan().SequenceEqual(expectedMd5))
                 throw new StorageIntegrityException(
-                    $"The remote file '{key}' failed its integrity check: its Content-MD5 is {Convert.ToBase64String(expectedMd5!)}, the received bytes hash to {Convert.ToBase64String(md5)}.", key);
+                    $"The remote file '{key}' failed its integrity check: its Content-MD5 is {Convert.ToBase64String(expectedMd5!)}, the received bytes hash to {Convert.ToBase64String(digest!)}.", key);
         }
         catch (Exception ex)
         {

@@ -9,8 +9,9 @@ namespace MedallionFoundry.Backends.S3;
 /// (no stat first: the response carries the size, ETag and stored MD5). Larger
 /// objects continue with parallel ranged GETs pinned to that ETag (If-Match), max_concurrency at once,
 /// in parts of at least part_size (see <see cref="ParallelRangeDownload"/>); the first GET supplies
-/// only the first part and is then closed. The bytes are checked against the stored MD5 when there is
-/// one (<see cref="ExpectedMd5"/>), always against the size.
+/// only the first part and is then closed. The bytes are checked against the XXH3-128 our large uploads
+/// store (mf-xxh128, see <see cref="ContentHasher"/>), else against the stored MD5 when there is one
+/// (<see cref="ExpectedMd5"/>), always against the size.
 /// </summary>
 public sealed partial class S3Backend
 {
@@ -28,6 +29,8 @@ public sealed partial class S3Backend
             var size = ParallelRangeDownload.TotalOf(response.ContentRange) ?? response.ContentLength;
             var etag = S3Integrity.CleanETag(response.ETag);
             var expectedMd5 = ExpectedMd5(response);
+            var expectedXxh128 = ContentHasher.ParseXxh128(response.Metadata[S3Integrity.Xxh128MetadataHeader]);
+            var hash = expectedXxh128 is not null ? ContentHashKind.Xxh128 : expectedMd5 is not null ? ContentHashKind.Md5 : ContentHashKind.None;
             options.Started?.Invoke(new RemoteObject { Key = key, Size = size, ETag = etag, Backend = BackendType });
 
             parallel = size > response.ContentLength;
@@ -37,10 +40,11 @@ public sealed partial class S3Backend
             download = new ParallelRangeDownload(file, localPath, key, size, firstLength: response.ContentLength, partSize);
             var writesOutOfOrder = parallel && Settings.MaxConcurrency > 1;
             if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);
-            var md5 = await download.RunAsync(response.ResponseStream, (offset, length, ct) => OpenRangeAsync(key, etag!, offset, length, ct),
-                Settings.MaxConcurrency, hash: expectedMd5 is not null, options.Progress,
+            var digest = await download.RunAsync(response.ResponseStream, (offset, length, ct) => OpenRangeAsync(key, etag!, offset, length, ct),
+                Settings.MaxConcurrency, hash, options.Progress,
                 writesOutOfOrder ? options.PrefixComplete : null, cancellationToken).ConfigureAwait(false);
-            if (md5 is not null) S3Integrity.Verify(key, Bucket, md5, size, size, expectedMd5);
+            if (hash == ContentHashKind.Xxh128) ContentHasher.VerifyXxh128(key, $"bucket '{Bucket}'", digest!, expectedXxh128!);
+            else if (hash == ContentHashKind.Md5) S3Integrity.Verify(key, Bucket, digest!, size, size, expectedMd5);
             return new RemoteObject
             {
                 Key = key,

@@ -19,16 +19,37 @@ internal static class S3Integrity
     public const string MetadataName = "mf-md5";
     public const string MetadataHeader = "x-amz-meta-" + MetadataName;
 
+    /// <summary>The XXH3-128 of the bytes (hex), stored beside the MD5 by multipart uploads of files: what
+    /// their parallel downloads check, at a fraction of the CPU of an MD5 (see <see cref="ContentHasher"/>).</summary>
+    public const string Xxh128MetadataName = "mf-xxh128";
+    public const string Xxh128MetadataHeader = "x-amz-meta-" + Xxh128MetadataName;
+
     /// <summary>Where rclone stores the base64 MD5 of the files it uploads in parts (its multipart ETags are no MD5).</summary>
     public const string RcloneMetadataHeader = "x-amz-meta-md5chksum";
 
     const int BufferSize = 1 << 20;
 
-    /// <summary>MD5 of <paramref name="length"/> bytes of a file starting at <paramref name="offset"/>.</summary>
-    public static async Task<byte[]> HashFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The MD5 and the XXH3-128 of a file, in one read.</summary>
+    public static async Task<(byte[] Md5, byte[] Xxh128)> HashFileAsync(string path, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return await HashStreamAsync(stream, cancellationToken).ConfigureAwait(false);
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var xxh128 = new ContentHasher(ContentHashKind.Xxh128);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                md5.AppendData(buffer, 0, read);
+                xxh128.Append(buffer.AsSpan(0, read));
+            }
+            return (md5.GetHashAndReset(), xxh128.Finish());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>MD5 of a stream from its position to its end (the caller rewinds it).</summary>

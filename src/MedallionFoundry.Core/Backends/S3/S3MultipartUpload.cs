@@ -15,7 +15,7 @@ namespace MedallionFoundry.Backends.S3;
 /// parts were read (checked before the completion).
 /// </summary>
 internal sealed class S3MultipartUpload(
-    AmazonS3Client client, S3Settings settings, string key, string localPath, long size, byte[] md5, UploadOptions options)
+    AmazonS3Client client, S3Settings settings, string key, string localPath, long size, byte[] md5, byte[] xxh128, UploadOptions options)
 {
     /// <summary>The configured part size, grown when the file would need more than 10,000 parts.</summary>
     public long PartSize { get; } = Math.Max(settings.PartSize, (size + S3Settings.MaxParts - 1) / S3Settings.MaxParts);
@@ -115,6 +115,7 @@ internal sealed class S3MultipartUpload(
 
         var start = new InitiateMultipartUploadRequest { BucketName = settings.Bucket, Key = key, ContentType = options.ContentType };
         start.Metadata.Add(S3Integrity.MetadataName, _md5Base64); // checked by every later download
+        start.Metadata.Add(S3Integrity.Xxh128MetadataName, ContentHasher.Xxh128Text(xxh128)); // ... quickly, by parallel ones
         if (!options.Overwrite && options.WriteId is { } writeId) start.Metadata.Add(S3Backend.WriteIdMetadata, writeId);
         var uploadId = (await client.InitiateMultipartUploadAsync(start, cancellationToken).ConfigureAwait(false)).UploadId;
         return (UploadResume.Begin("s3", settings.Location, key, localPath, size, writeTime, _md5Base64, PartSize, uploadId), parts);
