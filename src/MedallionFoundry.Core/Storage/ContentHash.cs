@@ -47,10 +47,10 @@ internal sealed class ContentHasher : IDisposable
     }
 
     /// <summary>Throws when a download's XXH3-128 differs from the one stored with the object at <paramref name="location"/>.</summary>
-    public static void VerifyXxh128(string key, string location, byte[] actual, byte[] expected)
+    public static void VerifyXxh128(string key, string location, byte[] actual, byte[] expected, string? advice = null)
     {
         if (!actual.AsSpan().SequenceEqual(expected))
             throw new StorageIntegrityException(
-                $"The bytes of '{key}' from {location} do not match the checksum stored with it at upload (XXH128 {Xxh128Text(actual)} received, {Xxh128Text(expected)} stored).", key);
+                $"The bytes of '{key}' from {location} do not match the checksum stored with it at upload (XXH128 {Xxh128Text(actual)} received, {Xxh128Text(expected)} stored).{advice}", key);
     }
 }

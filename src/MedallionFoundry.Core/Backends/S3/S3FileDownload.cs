@@ -43,7 +43,7 @@ public sealed partial class S3Backend
             var digest = await download.RunAsync(response.ResponseStream, (offset, length, ct) => OpenRangeAsync(key, etag!, offset, length, ct),
                 Settings.MaxConcurrency, hash, options.Progress,
                 writesOutOfOrder ? options.PrefixComplete : null, cancellationToken).ConfigureAwait(false);
-            if (hash == ContentHashKind.Xxh128) ContentHasher.VerifyXxh128(key, $"bucket '{Bucket}'", digest!, expectedXxh128!);
+            if (hash == ContentHashKind.Xxh128) ContentHasher.VerifyXxh128(key, $"bucket '{Bucket}'", digest!, expectedXxh128!, S3Integrity.CorruptionAdvice);
             else if (hash == ContentHashKind.Md5) S3Integrity.Verify(key, Bucket, digest!, size, size, expectedMd5);
             return new RemoteObject
             {

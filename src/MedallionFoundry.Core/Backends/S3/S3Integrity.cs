@@ -109,6 +109,10 @@ internal static class S3Integrity
         return Convert.ToBase64String(Convert.FromHexString(clean));
     }
 
+    /// <summary>What a checksum mismatch on S3 most often means, and its remedy.</summary>
+    public const string CorruptionAdvice =
+        " The store may have saved a corrupted body: for stores that keep aws-chunked bodies verbatim, set platform.s3_connection.legacy_unchunked: true.";
+
     /// <summary>Throws when the bytes received do not match what was stored.</summary>
     public static void Verify(string key, string bucket, byte[] actualMd5, long actualBytes, long? expectedBytes, string? expectedMd5)
     {
@@ -119,7 +123,6 @@ internal static class S3Integrity
         var actual = Convert.ToBase64String(actualMd5);
         if (!string.Equals(actual, expectedMd5, StringComparison.Ordinal))
             throw new StorageIntegrityException(
-                $"The bytes of '{key}' from bucket '{bucket}' do not match the checksum stored with the object (MD5 {actual} received, {expectedMd5} stored). " +
-                "The store may have saved a corrupted body: for stores that keep aws-chunked bodies verbatim, set platform.s3_connection.legacy_unchunked: true.", key);
+                $"The bytes of '{key}' from bucket '{bucket}' do not match the checksum stored with the object (MD5 {actual} received, {expectedMd5} stored).{CorruptionAdvice}", key);
     }
 }
