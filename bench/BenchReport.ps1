@@ -2,7 +2,7 @@
 # targets of issue 17 and the Markdown of bench/results.md. Reads the script's $Runs, $Backend,
 # $CommandLine, $StartedAt, $OutFile and $script:Notes.
 
-$script:TimedWorkloads = @('W1 up', 'W1 down', 'W2 up', 'W2 down', 'W3 list', 'W4 delete')
+$script:TimedWorkloads = @('W1 up', 'W1 down', 'W1 down, other writer', 'W2 up', 'W2 down', 'W3 list', 'W4 delete')
 $script:BackendOrder = @('s3', 'azure', 'sftp', 'local')
 $script:MemoryToleranceMiB = 40   # W1 peak over a bare pwsh
 $script:FlatToleranceMiB = 8      # W1Big (2 GiB) peak over W1's (512 MiB)

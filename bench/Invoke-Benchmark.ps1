@@ -4,7 +4,9 @@ Measures MedallionFoundry against rclone, aws-cli and cp on the test servers; wr
 
 .DESCRIPTION
 Workloads (each measured -Runs times, the median reported, bytes or counts verified every time):
-  W1      one 512 MiB file up and down (sha256 after every download)
+  W1      one 512 MiB file up and down (sha256 after every download). The download source is uploaded
+          by our module (its large uploads store the XXH3-128 their downloads check); "W1 down, other
+          writer" downloads the same bytes uploaded by rclone (MD5 only), in session and by the peers
   W2      2,000 files of 16 KiB in partition folders up and down (combined sha256 after every download)
   W3      list 10,000 objects (the count checked)
   W4      delete 10,000 objects from a listing pipeline (re-seeded before every run; none left after;
@@ -408,7 +410,11 @@ function Invoke-RemoteWorkloads([string] $B) {
     if ($Workload -contains 'Start') { Invoke-StartWorkload $B }
 
     Write-Host "== ${B}: seeding the download and listing sources"
-    if ($Workload -contains 'W1') { Invoke-Rclone 'seeding' copyto $Data.Big "$base/w1src/big.bin" | Out-Null }
+    if ($Workload -contains 'W1') {
+        if ($script:OursAvailable) { Invoke-BenchOperation SendFile -Source $Data.Big -Remote 'w1src/big.bin' | Out-Null }
+        else { Invoke-Rclone 'seeding' copyto $Data.Big "$base/w1src/big.bin" | Out-Null }
+        Invoke-Rclone 'seeding' copyto $Data.Big "$base/w1other/big.bin" | Out-Null
+    }
     if ($Workload -contains 'W2') { Copy-ToRemote $B $Data.W2 'w2src' }
     if ($Workload -contains 'W3') { Copy-ToRemote $B $Data.W3 'w3' }
 
@@ -437,6 +443,19 @@ function Invoke-RemoteWorkloads([string] $B) {
                     'aws' { $aws + @('cp', '--only-show-errors', 's3://bench/w1src/big.bin', $target) }
                 }
                 Measure-Step $B 'W1 down' $tool $run -Prepare { Reset-Folder (Split-Path $target) } -Step $step -Verify {
+                    Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
+                    Remove-Item $target
+                }
+            }
+            # The same bytes written by rclone: what ours checks them against is their MD5 (no XXH3-128).
+            foreach ($tool in $tools | Where-Object { $_ -ne 'ours' }) {
+                $target = Join-Path $out "$tool/big.bin"
+                $step = switch ($tool) {
+                    'ours-session' { { Invoke-BenchOperation GetFile -Remote 'w1other/big.bin' -Destination $target } }
+                    'rclone' { $rclone + @('copyto', "$base/w1other/big.bin", $target) }
+                    'aws' { $aws + @('cp', '--only-show-errors', 's3://bench/w1other/big.bin', $target) }
+                }
+                Measure-Step $B 'W1 down, other writer' $tool $run -Prepare { Reset-Folder (Split-Path $target) } -Step $step -Verify {
                     Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
                     Remove-Item $target
                 }
