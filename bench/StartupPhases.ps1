@@ -7,19 +7,22 @@
 # exits: the baseline that leaves only the module's cost (import + connect + upload + its exit).
 param([ValidateSet('S3', 'Azure', 'Local', 'None')][string]$Backend = 'S3', [switch]$SkipCheck, [string]$Module)
 $ErrorActionPreference = 'Stop'
-$root = Split-Path $PSScriptRoot
-. (Join-Path $root '.playground/env.ps1')
+# The preparation uses .NET calls only, no cmdlet: a first Join-Path, Test-Path or New-Item loads the
+# Microsoft.PowerShell.Management module (~150 ms CPU here), a first ConvertTo-SecureString the Security
+# module; whatever of that the module's own phases need then shows in their figures, not here.
+$root = [IO.Path]::GetDirectoryName($PSScriptRoot)
+. "$root/.playground/env.ps1"
 # A state folder of our own: interrupted transfers that other runs on a shared machine leave in the
 # user's folder would otherwise be read (and JSON-parsed) before the first upload, as they would be
 # for a user who has some; the usual case measured here is a user with none.
-$env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH = Join-Path ([IO.Path]::GetTempPath()) "mf-startup-states-$PID"
-$file = Join-Path ([IO.Path]::GetTempPath()) 'mf-startup-probe.txt'
-if (-not (Test-Path $file)) { Set-Content -Path $file -Value ('x' * 1000) }
-# The credential is the caller's, made before the clock starts (its cmdlet loads another PowerShell module).
+$temp = [IO.Path]::GetTempPath()
+$env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH = [IO.Path]::Combine($temp, "mf-startup-states-$PID")
+$file = [IO.Path]::Combine($temp, 'mf-startup-probe.txt')
+if (-not [IO.File]::Exists($file)) { [IO.File]::WriteAllText($file, 'x' * 1000) }
+# The credential is the caller's, made before the clock starts.
 $secret = [securestring]::new(); foreach ($c in ([string]$env:PLAYGROUND_S3_SECRET_KEY).ToCharArray()) { $secret.AppendChar($c) }
 $cred = [pscredential]::new([string]$env:PLAYGROUND_S3_ACCESS_KEY, $secret)
-$dir = Join-Path ([IO.Path]::GetTempPath()) 'mf-startup-local'
-New-Item -ItemType Directory -Force $dir | Out-Null
+$dir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($temp, 'mf-startup-local')).FullName
 if ($Backend -eq 'None') { '0 0 0 0 0 0 0 0 0'; exit 0 }
 $process = [Diagnostics.Process]::GetCurrentProcess()
 $marks = [Collections.Generic.List[double[]]]::new()
@@ -28,7 +31,7 @@ function Mark {
     $marks.Add(@([Diagnostics.Stopwatch]::GetTimestamp(), [Runtime.JitInfo]::GetCompiledMethodCount(), $process.TotalProcessorTime.TotalMilliseconds))
 }
 Mark
-Import-Module ($Module ? $Module : (Join-Path $root 'out/MedallionFoundry/MedallionFoundry.psd1'))
+Import-Module ($Module ? $Module : "$root/out/MedallionFoundry/MedallionFoundry.psd1")
 Mark
 switch ($Backend) {
     'S3' {
@@ -44,7 +47,7 @@ switch ($Backend) {
 Mark
 Send-BronzeFile -Path $file -Destination "startup/probe.txt" | Out-Null
 Mark
-Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH
+if ([IO.Directory]::Exists($env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH)) { [IO.Directory]::Delete($env:MEDALLIONFOUNDRY_TRANSFER_STATE_PATH, $true) }
 if ($env:MF_TRACE) { [Console]::Error.WriteLine("[trace] end jit=$([Runtime.JitInfo]::GetCompiledMethodCount()) jitms=$([Runtime.JitInfo]::GetCompilationTime().TotalMilliseconds)") }
 $ms = 1000.0 / [Diagnostics.Stopwatch]::Frequency
 $phase = { param($i, $n) if ($n -eq 0) { ($marks[$i + 1][0] - $marks[$i][0]) * $ms } else { $marks[$i + 1][$n] - $marks[$i][$n] } }
