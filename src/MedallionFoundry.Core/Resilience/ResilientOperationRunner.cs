@@ -19,10 +19,16 @@ namespace MedallionFoundry.Resilience;
 /// </summary>
 public sealed class ResilientOperationRunner : OperationRunner
 {
-    static readonly ResiliencePropertyKey<string> OperationKey = new("mf.operation");
-    static readonly ResiliencePropertyKey<string> PathKey = new("mf.path");
-    static readonly ResiliencePropertyKey<bool> TransferKey = new("mf.transfer");
-    static readonly ResiliencePropertyKey<int> ItemsKey = new("mf.items");
+    /// <summary>What one operation is, for the strategies' callbacks: one property of a reference type (Polly's
+    /// property code is then the shared instantiation, not one JIT-compiled per value type in a fresh process).</summary>
+    sealed record Operation(ResilientOperationRunner Runner, string Name, string Path, bool IsTransfer, int Items);
+
+    /// <summary>The property key, a Polly struct: kept out of this public type's own statics, so loading the type
+    /// (Import-Module registers Core's public type names) does not load Polly.</summary>
+    static class Keys
+    {
+        public static readonly ResiliencePropertyKey<Operation?> Operation = new("mf.operation");
+    }
 
     /// <summary>How much longer than <see cref="ResilienceSettings.Timeout"/> one attempt of a batch may
     /// take per file in it (a 256-blob delete batch: timeout + 256 s × this).</summary>
@@ -62,17 +68,16 @@ public sealed class ResilientOperationRunner : OperationRunner
     public override async Task<T> RunBatchAsync<T>(string operation, string? path, int items, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ItemsKey, Math.Max(1, items));
-        context.Properties.Set(OperationKey, operation);
-        context.Properties.Set(PathKey, path ?? "");
-        context.Properties.Set(TransferKey, operation is "upload" or "download");
+        context.Properties.Set(Keys.Operation, new Operation(this, operation, path ?? "", operation is "upload" or "download", Math.Max(1, items)));
         try
         {
-            return await _pipeline.ExecuteAsync(static async (ctx, state) =>
+            // The state is the action itself, a reference type: Polly's generic code then runs in its shared
+            // instantiation (a tuple state made the JIT compile every strategy's code for that struct).
+            return await _pipeline.ExecuteAsync(static async (ctx, action) =>
             {
-                Interlocked.Increment(ref state.Runner._attempts);
-                return await state.Action(ctx.CancellationToken).ConfigureAwait(false);
-            }, context, (Runner: this, Action: action)).ConfigureAwait(false);
+                Interlocked.Increment(ref ctx.Properties.GetValue(Keys.Operation, null)!.Runner._attempts);
+                return await action(ctx.CancellationToken).ConfigureAwait(false);
+            }, context, action).ConfigureAwait(false);
         }
         catch (BrokenCircuitException ex)
         {
@@ -126,7 +131,8 @@ public sealed class ResilientOperationRunner : OperationRunner
                 OnRetry = args =>
                 {
                     var ctx = args.Context;
-                    _messages.Enqueue($"Retrying {ctx.Properties.GetValue(OperationKey, "")} '{ctx.Properties.GetValue(PathKey, "")}' " +
+                    var op = ctx.Properties.GetValue(Keys.Operation, null);
+                    _messages.Enqueue($"Retrying {op?.Name} '{op?.Path}' " +
                         $"(attempt {args.AttemptNumber + 2} of {settings.MaxAttempts}) in {args.RetryDelay.TotalSeconds:0.##} s after: " +
                         SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "failure"));
                     return default;
@@ -170,9 +176,9 @@ public sealed class ResilientOperationRunner : OperationRunner
 
         builder.AddTimeout(new TimeoutStrategyOptions
         {
-            TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(TransferKey, false)
-                ? settings.TransferTimeout ?? System.Threading.Timeout.InfiniteTimeSpan
-                : settings.Timeout + (args.Context.Properties.GetValue(ItemsKey, 1) - 1) * BatchTimeoutPerItem),
+            TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(Keys.Operation, null) is { } op
+                ? op.IsTransfer ? settings.TransferTimeout ?? System.Threading.Timeout.InfiniteTimeSpan : settings.Timeout + (op.Items - 1) * BatchTimeoutPerItem
+                : settings.Timeout),
         });
 
         return builder.Build();

@@ -207,8 +207,13 @@ public sealed class BronzeStore : IAsyncDisposable
     }
 
     /// <summary>Checks that the bucket, container or root exists and the credentials work (one cheap request).</summary>
+    /// <remarks>The runner's result is a reference type, as a transfer's is: the generic code of the runner and
+    /// Polly then is the shared (canonical) instantiation the first upload or download reuses, where a bool
+    /// made the JIT compile the whole pipeline a second time in a fresh process (~90 methods).</remarks>
     public Task CheckAsync(CancellationToken cancellationToken = default) =>
-        Runner.RunAsync("check", "", async ct => { await Backend.CheckAsync(ct).ConfigureAwait(false); return true; }, cancellationToken);
+        Runner.RunAsync<object>("check", "", async ct => { await Backend.CheckAsync(ct).ConfigureAwait(false); return Checked; }, cancellationToken);
+
+    static readonly object Checked = new();
 
     /// <summary>
     /// Copies one remote file of this store to <paramref name="destinationPath"/> in <paramref name="destination"/>

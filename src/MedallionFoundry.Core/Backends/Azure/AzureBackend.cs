@@ -30,7 +30,6 @@ public sealed partial class AzureBackend : StorageBackend
     readonly AzureSettings _settings;
     readonly BlobContainerClient _container;
     readonly BlobBatchDeleter _batch;
-    readonly StorageTransferOptions _transfer;
     Task? _containerReady;
 
     public AzureBackend(AzureSettings settings) : this(settings, null) { }
@@ -43,14 +42,17 @@ public sealed partial class AzureBackend : StorageBackend
         _container = AzureClientFactory.Create(settings, AzureClientFactory.ServiceOptions(settings, extraPolicy));
         var capture = AzureClientFactory.Create(settings, AzureClientFactory.CaptureOptions(settings));
         _batch = new BlobBatchDeleter(_container, capture, settings.Container, DeleteAsync);
-        _transfer = new StorageTransferOptions
-        {
-            MaximumConcurrency = settings.MaxConcurrency,
-            MaximumTransferSize = settings.TransferSize,
-            InitialTransferSize = settings.InitialTransferSize,
-        };
         Location = BuildLocation();
     }
+
+    /// <summary>The SDK's transfer sizes and concurrency, made per call (a struct): a field of this Azure.Storage.Common
+    /// type would load that assembly whenever this type is (Import-Module registers Core's public type names).</summary>
+    StorageTransferOptions Transfer => new()
+    {
+            MaximumConcurrency = _settings.MaxConcurrency,
+            MaximumTransferSize = _settings.TransferSize,
+            InitialTransferSize = _settings.InitialTransferSize,
+    };
 
     public override string BackendType => "azure";
 
@@ -164,7 +166,7 @@ public sealed partial class AzureBackend : StorageBackend
             HttpHeaders = new BlobHttpHeaders { ContentHash = md5, ContentType = options.ContentType ?? "application/octet-stream" },
             Conditions = options.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All },
             Metadata = options.Overwrite || options.WriteId is null ? null : new Dictionary<string, string> { [AzureBlockUpload.WriteIdMetadata] = options.WriteId },
-            TransferOptions = _transfer,
+            TransferOptions = Transfer,
             TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
             ProgressHandler = DeltaProgress(options.Progress),
         };
@@ -284,7 +286,7 @@ public sealed partial class AzureBackend : StorageBackend
         var download = new BlobDownloadToOptions
         {
             Conditions = new BlobRequestConditions { IfMatch = properties.ETag },
-            TransferOptions = _transfer,
+            TransferOptions = Transfer,
             ProgressHandler = DeltaProgress(options.Progress),
         };
         try
@@ -401,7 +403,10 @@ public sealed partial class AzureBackend : StorageBackend
         _batch.DeleteAsync(keys, cancellationToken);
 
     /// <summary>With create_container the container is made first, so the check lists an existing one.</summary>
-    public override async Task CheckAsync(CancellationToken cancellationToken)
+    public override Task CheckAsync(CancellationToken cancellationToken) =>
+        _settings.CreateContainer ? CreateAndCheckAsync(cancellationToken) : base.CheckAsync(cancellationToken);
+
+    async Task CreateAndCheckAsync(CancellationToken cancellationToken)
     {
         await EnsureContainerAsync("", cancellationToken).ConfigureAwait(false);
         await base.CheckAsync(cancellationToken).ConfigureAwait(false);

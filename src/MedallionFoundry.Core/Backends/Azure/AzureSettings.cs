@@ -27,7 +27,15 @@ public sealed class AzureSettings
     public bool CreateContainer { get; init; }
 
     /// <summary>Pinned service version; null = the SDK's default.</summary>
-    public BlobClientOptions.ServiceVersion? ServiceVersion { get; init; }
+    public BlobClientOptions.ServiceVersion? ServiceVersion
+    {
+        get => _serviceVersion is { } version ? (BlobClientOptions.ServiceVersion)version : null;
+        init => _serviceVersion = value is { } version ? (int)version : null;
+    }
+
+    // Held as an int: a field of the SDK's enum type would load Azure.Storage.Blobs whenever this type is
+    // (Import-Module registers Core's public type names), long before any Azure connection.
+    readonly int? _serviceVersion;
 
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
 

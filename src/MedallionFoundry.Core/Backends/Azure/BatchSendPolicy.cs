@@ -32,11 +32,18 @@ internal sealed class BatchSendPolicy : HttpPipelinePolicy
         if (envelope is not null) Keep(envelope, message);
     }
 
-    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    /// <remarks>Every other request (all but batches) passes straight through, with no async state machine of
+    /// its own: less per request, and nothing more to JIT-compile before the first one.</remarks>
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         var envelope = Take(message);
+        return envelope is null ? ProcessNextAsync(message, pipeline) : SendBatchAsync(envelope, message, pipeline);
+    }
+
+    static async ValueTask SendBatchAsync(BatchEnvelope envelope, HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
         await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-        if (envelope is not null) Keep(envelope, message);
+        Keep(envelope, message);
     }
 
     static BatchEnvelope? Take(HttpMessage message)
