@@ -18,7 +18,9 @@ $ErrorActionPreference = 'Stop'
 # printed as one "timing:" line into the step's log, which Invoke-Benchmark.ps1 reads.
 $clock = [Diagnostics.Stopwatch]::StartNew()
 Import-Module $ModulePath
-. (Join-Path $PSScriptRoot 'BenchOperations.ps1')
+# .NET calls, not Join-Path: a first Join-Path autoloads PowerShell's Management module (~150 ms of CPU),
+# a cost of this harness, not of the module (a bare pwsh start pays it neither).
+. ([IO.Path]::Combine($PSScriptRoot, 'BenchOperations.ps1'))
 $imported = $clock.Elapsed.TotalMilliseconds
 Connect-BenchBackend -Backend $Backend -LocalRoot $LocalRoot
 $connected = $clock.Elapsed.TotalMilliseconds
