@@ -11,7 +11,11 @@ public static class LocalDestination
     /// Throws <see cref="InvalidRemotePathException"/> when the remote name cannot be a local file
     /// name or would land outside the folder.
     /// </summary>
-    public static string Resolve(string folder, string relativePath)
+    public static string Resolve(string folder, string relativePath) => Resolve(folder, relativePath, realFolder: null);
+
+    /// <summary>As <see cref="Resolve(string, string)"/>, with <paramref name="folder"/>'s real path
+    /// (<see cref="LocalLinks.RealPath"/>) computed once per transfer by the caller instead of once per file.</summary>
+    public static string Resolve(string folder, string relativePath, string? realFolder)
     {
         var normalized = RemotePath.NormalizeFile(relativePath);
         foreach (var segment in normalized.Split('/'))
@@ -29,7 +33,7 @@ public static class LocalDestination
             throw new InvalidRemotePathException(
                 $"The remote path '{relativePath}' would be written outside the destination folder '{root}'.", relativePath);
         // A link inside the destination (dest/evil -> /elsewhere) must not carry the write out of it.
-        if (!LocalLinks.TryResolveInside(root, normalized, out _, out var link, out var target))
+        if (!LocalLinks.TryResolveInside(root, realFolder ?? LocalLinks.RealPath(root), normalized, out _, out var link, out var target))
             throw new InvalidRemotePathException(
                 $"The remote path '{relativePath}' would be written through the link '{link}' to '{target}', outside the destination folder '{root}'.", relativePath);
         return full;

@@ -16,9 +16,12 @@ public static class LocalLinks
     public static StringComparer PathComparer { get; } =
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
-    /// <summary>The target a link at <paramref name="path"/> points to, as stored in the link; null when it is no link (or does not exist).</summary>
+    /// <summary>The target a link at <paramref name="path"/> points to, as stored in the link; null when it is no link (or does not exist).
+    /// On Unix one readlink(2), which fails on anything but a link (no lstat, no attributes): the walks below ask it of
+    /// every folder on a path, for every file of a transfer.</summary>
     public static string? LinkTargetOf(string path)
     {
+        if (!OperatingSystem.IsWindows()) return new FileInfo(path).LinkTarget;
         var info = new FileInfo(path);
         var attributes = info.Attributes;
         if ((int)attributes == -1 || (attributes & FileAttributes.ReparsePoint) == 0) return null;
@@ -77,9 +80,13 @@ public static class LocalLinks
     /// a name (a link there is not replaced by its target), so deleting or renaming onto it acts on the
     /// entry itself. Returns false, with the offending link and its real target, when a link leaves.
     /// </summary>
-    public static bool TryResolveInside(string root, string relativePath, out string resolved, out string? escapingLink, out string? escapingTarget)
+    public static bool TryResolveInside(string root, string relativePath, out string resolved, out string? escapingLink, out string? escapingTarget) =>
+        TryResolveInside(root, RealPath(root), relativePath, out resolved, out escapingLink, out escapingTarget);
+
+    /// <summary>As <see cref="TryResolveInside(string, string, out string, out string?, out string?)"/>, with the root's real path
+    /// (<see cref="RealPath"/>) computed once by the caller: the part of the walk that is the same for every file of a transfer.</summary>
+    public static bool TryResolveInside(string root, string realRoot, string relativePath, out string resolved, out string? escapingLink, out string? escapingTarget)
     {
-        var realRoot = RealPath(root);
         var names = Split(relativePath);
         var current = realRoot;
         escapingLink = escapingTarget = null;
@@ -89,7 +96,9 @@ public static class LocalLinks
             if (LinkTargetOf(next) is null)
             {
                 current = next;
-                if (!Path.Exists(next))
+                // On Unix the readlink of an entry below a missing one fails too: the walk just goes on (one syscall a
+                // name), with the same result as the rest appended as written. Elsewhere a missing entry ends it.
+                if (OperatingSystem.IsWindows() && !Path.Exists(next))
                 {
                     foreach (var rest in names[(i + 1)..]) current = Path.Join(current, rest);
                     break;

@@ -30,6 +30,12 @@ public sealed partial class LocalBackend : StorageBackend
     /// <summary>The folder objects are stored in.</summary>
     public string Root { get; }
 
+    /// <summary>The root's real path (links followed), computed once per connection instead of once per key: a walk of every
+    /// folder from '/'. Only a change to the root's own path (a link above the store) could make it stale, and whoever
+    /// can change that already decides where every write of the store goes. The key's own folders are checked per key.</summary>
+    string RealRoot => _realRoot ??= LocalLinks.RealPath(Root);
+    string? _realRoot;
+
     public override string BackendType => "local";
 
     public override string Location => Root;
@@ -40,10 +46,11 @@ public sealed partial class LocalBackend : StorageBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         var target = FullPathOf(key);
-        return await WithRetryOnVanishedFolder(key, async () =>
+        return await WithRetryOnVanishedFolder(key, async attempt =>
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            _uploadFolders.Visit(Path.GetDirectoryName(target)!);
+            var folder = Path.GetDirectoryName(target)!;
+            EnsureFolder(folder, known: attempt == 1);
+            _uploadFolders.Visit(folder);
             var temp = TempFileNames.Beside(target, TempFileNames.UploadSuffix);
             try
             {
@@ -66,21 +73,24 @@ public sealed partial class LocalBackend : StorageBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         var target = FullPathOf(key);
-        return await WithRetryOnVanishedFolder(key, () =>
+        return await WithRetryOnVanishedFolder(key, attempt =>
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            _uploadFolders.Visit(Path.GetDirectoryName(target)!);
+            var folder = Path.GetDirectoryName(target)!;
+            EnsureFolder(folder, known: attempt == 1);
+            _uploadFolders.Visit(folder);
             var temp = TempFileNames.Beside(target, TempFileNames.UploadSuffix);
             try
             {
                 CopyFresh(localPath, temp, cancellationToken);
                 MoveIntoPlace(temp, target, key, options.Overwrite);
             }
-            finally
+            catch
             {
-                if (File.Exists(temp)) File.Delete(temp);
+                TryDelete(temp); // after a move that worked there is nothing to delete: no stat per file
+                throw;
             }
-            var stored = Describe(key, new FileInfo(target));
+            // The file just renamed into place is the module's own, never a link: no readlink to describe it.
+            var stored = DescribeFile(key, new FileInfo(target));
             options.Progress?.Report(stored.Size);
             return Task.FromResult(stored);
         }).ConfigureAwait(false);
@@ -155,7 +165,7 @@ public sealed partial class LocalBackend : StorageBackend
         {
             // Recursive: the shared walk (no folder link followed, no link leaving the root, no temp file, no loop).
             // One level: the folder's own entries, with the same two exclusions.
-            var realRoot = LocalLinks.RealPath(Root);
+            var realRoot = RealRoot;
             var files = options.Recursive
                 ? LocalFileTree.Enumerate(folder, new LocalFileTreeOptions { Boundary = Root })
                     .Where(e => e.Kind == LocalTreeEntryKind.File).Select(e => new FileInfo(e.FullPath))
@@ -242,12 +252,13 @@ public sealed partial class LocalBackend : StorageBackend
         }
     }
 
-    /// <summary>A concurrent delete may remove the folder an upload just created: try again then.</summary>
-    static async Task<T> WithRetryOnVanishedFolder<T>(string key, Func<Task<T>> action)
+    /// <summary>A concurrent delete may remove the folder an upload just created: try again then (the action
+    /// hears the attempt's number: from the second on it creates its folder even when it made it before).</summary>
+    static async Task<T> WithRetryOnVanishedFolder<T>(string key, Func<int, Task<T>> action)
     {
         for (var attempt = 1; ; attempt++)
         {
-            try { return await action().ConfigureAwait(false); }
+            try { return await action(attempt).ConfigureAwait(false); }
             catch (DirectoryNotFoundException) when (attempt < 5) { }
             catch (UnauthorizedAccessException ex)
             {
@@ -256,18 +267,39 @@ public sealed partial class LocalBackend : StorageBackend
         }
     }
 
+    /// <summary>Folders this store made for uploads: each is created once, not once per file (mkdir and stat). One
+    /// that a delete removed since makes the upload fail with DirectoryNotFoundException, whose retry creates it again.</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _madeFolders = new(StringComparer.Ordinal);
+
+    void EnsureFolder(string folder, bool known)
+    {
+        if (known && _madeFolders.ContainsKey(folder)) return;
+        Directory.CreateDirectory(folder);
+        _madeFolders.TryAdd(folder, 0);
+    }
+
+    /// <summary>Renames the upload into place. A folder of that name is found only when the rename fails (no stat per file).</summary>
     static void MoveIntoPlace(string temp, string target, string key, bool overwrite)
     {
-        if (Directory.Exists(target))
-            throw new StorageConflictException($"The remote path '{key}' is a folder in the local store.", key);
         try
         {
             File.Move(temp, target, overwrite);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && Directory.Exists(target))
+        {
+            throw new StorageConflictException($"The remote path '{key}' is a folder in the local store.", key, ex);
         }
         catch (IOException ex) when (!overwrite && File.Exists(target))
         {
             throw new StorageConflictException($"The remote file '{key}' already exists.", key, ex);
         }
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     static async Task CopyAsync(Stream input, Stream output, IProgress<long>? progress, CancellationToken cancellationToken)
@@ -294,7 +326,7 @@ public sealed partial class LocalBackend : StorageBackend
         if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && full != Root)
             throw new InvalidRemotePathException($"The key '{key}' points outside the local store.", key);
         // Links inside the store may point anywhere: none is ever read, written or deleted through when it leaves the root.
-        if (!LocalLinks.TryResolveInside(Root, key, out _, out var link, out var target))
+        if (!LocalLinks.TryResolveInside(Root, RealRoot, key, out _, out var link, out var target))
             throw new InvalidRemotePathException($"The key '{key}' leads through the link '{link}' to '{target}', outside the local store.", key);
         return full;
     }

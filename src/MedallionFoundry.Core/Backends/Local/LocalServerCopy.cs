@@ -20,7 +20,7 @@ public sealed partial class LocalBackend
         if (!File.Exists(from))
             throw new StorageNotFoundException($"The remote file '{sourceKey}' does not exist.", sourceKey);
 
-        return WithRetryOnVanishedFolder(destinationKey, () =>
+        return WithRetryOnVanishedFolder(destinationKey, _ =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (options.Move)
