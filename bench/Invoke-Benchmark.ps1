@@ -434,30 +434,22 @@ function Invoke-RemoteWorkloads([string] $B) {
                     Invoke-Rclone 'cleanup' deletefile "$base/$remote" | Out-Null # Azurite keeps blobs in memory
                 }
             }
-            foreach ($tool in $tools) {
-                $target = Join-Path $out "$tool/big.bin"
-                $step = switch ($tool) {
-                    'ours' { Get-OursCommand $B GetFile -Remote 'w1src/big.bin' -Destination $target }
-                    'ours-session' { { Invoke-BenchOperation GetFile -Remote 'w1src/big.bin' -Destination $target } }
-                    'rclone' { $rclone + @('copyto', "$base/w1src/big.bin", $target) }
-                    'aws' { $aws + @('cp', '--only-show-errors', 's3://bench/w1src/big.bin', $target) }
-                }
-                Measure-Step $B 'W1 down' $tool $run -Prepare { Reset-Folder (Split-Path $target) } -Step $step -Verify {
-                    Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
-                    Remove-Item $target
-                }
-            }
-            # The same bytes written by rclone: what ours checks them against is their MD5 (no XXH3-128).
-            foreach ($tool in $tools | Where-Object { $_ -ne 'ours' }) {
-                $target = Join-Path $out "$tool/big.bin"
-                $step = switch ($tool) {
-                    'ours-session' { { Invoke-BenchOperation GetFile -Remote 'w1other/big.bin' -Destination $target } }
-                    'rclone' { $rclone + @('copyto', "$base/w1other/big.bin", $target) }
-                    'aws' { $aws + @('cp', '--only-show-errors', 's3://bench/w1other/big.bin', $target) }
-                }
-                Measure-Step $B 'W1 down, other writer' $tool $run -Prepare { Reset-Folder (Split-Path $target) } -Step $step -Verify {
-                    Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
-                    Remove-Item $target
+            # w1src was uploaded by ours (with the XXH3-128 its downloads check); w1other, the same bytes, by
+            # rclone (checked against their MD5), timed in session and for the peers (they check neither).
+            foreach ($source in @(@('W1 down', 'w1src'), @('W1 down, other writer', 'w1other'))) {
+                $name, $folder = $source
+                foreach ($tool in $tools | Where-Object { $_ -ne 'ours' -or $folder -eq 'w1src' }) {
+                    $target = Join-Path $out "$tool/big.bin"
+                    $step = switch ($tool) {
+                        'ours' { Get-OursCommand $B GetFile -Remote "$folder/big.bin" -Destination $target }
+                        'ours-session' { { Invoke-BenchOperation GetFile -Remote "$folder/big.bin" -Destination $target } }
+                        'rclone' { $rclone + @('copyto', "$base/$folder/big.bin", $target) }
+                        'aws' { $aws + @('cp', '--only-show-errors', "s3://bench/$folder/big.bin", $target) }
+                    }
+                    Measure-Step $B $name $tool $run -Prepare { Reset-Folder (Split-Path $target) } -Step $step -Verify {
+                        Assert-Equal (Get-FileSha256 $target) $Data.BigHash "sha256 of $target"
+                        Remove-Item $target
+                    }
                 }
             }
         }
