@@ -74,7 +74,7 @@ Describe 'Parameters are validated like the YAML keys' {
 Describe 'Get-BronzeStorageBackend shows the option table' {
     It 'lists every <Backend> option with its key, section, type, default, parameter and description' -ForEach @(
         @{ Backend = 's3'; Key = 's3_bucket'; Section = 'platform.bronze'; Type = 'String'; Default = 'required'; Parameter = '-Bucket'; Required = $true; Sensitive = $false }
-        @{ Backend = 's3'; Key = 'part_size'; Section = 'platform.s3_connection'; Type = 'Size'; Default = '16MiB'; Parameter = ''; Required = $false; Sensitive = $false }
+        @{ Backend = 's3'; Key = 'part_size'; Section = 'platform.s3_connection'; Type = 'Size'; Default = '16MiB, grown with the file'; Parameter = ''; Required = $false; Sensitive = $false }
         @{ Backend = 's3'; Key = 'secret_key_env'; Section = 'platform.s3_connection'; Type = 'EnvVarName'; Default = 'none'; Parameter = '-Credential'; Required = $false; Sensitive = $true }
         @{ Backend = 'azure'; Key = 'connection_string_env'; Section = 'platform.azure_connection'; Type = 'EnvVarName'; Default = 'none'; Parameter = '-ConnectionString'; Required = $false; Sensitive = $true }
         @{ Backend = 'local'; Key = 'max_attempts'; Section = 'platform.bronze.retry'; Type = 'Int'; Default = '4'; Parameter = '-MaxAttempts'; Required = $false; Sensitive = $false }

@@ -20,10 +20,6 @@ internal sealed class ParallelRangeDownload
 
     const int BufferSize = 256 << 10;
 
-    /// <summary>Downloads use parts of at least this size, and larger ones for large objects: every range
-    /// costs the server a request, and fewer, larger ranges are what the peers send too.</summary>
-    public const long MaxPartSize = 256L << 20;
-
     readonly SafeFileHandle _file;
     readonly string _localPath;
     readonly string _key;
@@ -52,11 +48,6 @@ internal sealed class ParallelRangeDownload
         var slash = contentRange?.LastIndexOf('/') ?? -1;
         return slash >= 0 && long.TryParse(contentRange![(slash + 1)..], out var total) ? total : null;
     }
-
-    /// <summary>The part size for an object of <paramref name="size"/> bytes: about two parts per
-    /// concurrent request (so the last wave is not one lone part), never below <paramref name="minimum"/>.</summary>
-    public static long PartSizeFor(long size, long minimum, int concurrency) =>
-        Math.Max(minimum, Math.Min(MaxPartSize, (size + 2L * concurrency - 1) / (2L * concurrency)));
 
     public int PartCount => _written.Length;
 

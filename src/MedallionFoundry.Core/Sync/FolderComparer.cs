@@ -31,8 +31,8 @@ public sealed class FolderComparer
     /// request, or reading the content). Used only when the listing gives no usable hash.</summary>
     public required Func<RemoteObject, CancellationToken, Task<string?>> RemoteMd5 { get; init; }
 
-    /// <summary>Multipart part sizes to try against "hex-N" ETags.</summary>
-    public IReadOnlyList<long> PartSizes { get; init; } = CommonPartSizes;
+    /// <summary>Multipart part sizes to try against the "hex-N" ETag of an object of the given size.</summary>
+    public Func<long, IEnumerable<long>> PartSizes { get; init; } = _ => CommonPartSizes;
 
     public int Parallelism { get; init; } = 4;
 
@@ -118,7 +118,7 @@ public sealed class FolderComparer
         if (RemoteHash.MultipartPartsOf(remote) is { } parts)
         {
             var tried = new List<string>();
-            foreach (var partSize in RemoteHash.PartSizesFor(remote.Size, parts, PartSizes))
+            foreach (var partSize in RemoteHash.PartSizesFor(remote.Size, parts, PartSizes(remote.Size)))
             {
                 var etag = await Hasher.MultipartETagAsync(local.FullPath, partSize, cancellationToken).ConfigureAwait(false);
                 if (string.Equals(etag, remote.ETag, StringComparison.OrdinalIgnoreCase))

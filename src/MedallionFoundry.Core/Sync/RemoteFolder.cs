@@ -22,9 +22,10 @@ public sealed class RemoteFolder(BronzeStore store, string? remotePath)
         return prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
     }
 
-    /// <summary>Multipart part sizes to try against "hex-N" ETags: the common ones plus this connection's own S3 part size.</summary>
-    public IReadOnlyList<long> PartSizes => Store.Backend is S3Backend s3
-        ? FolderComparer.CommonPartSizes.Append(s3.Settings.PartSize).Distinct().ToList()
+    /// <summary>Multipart part sizes to try against the "hex-N" ETag of an object of <paramref name="size"/> bytes:
+    /// the common ones plus the part size this connection's S3 uploads give such a file.</summary>
+    public IEnumerable<long> PartSizesFor(long size) => Store.Backend is S3Backend s3
+        ? FolderComparer.CommonPartSizes.Append(s3.Settings.UploadPartSizeFor(size)).Distinct()
         : FolderComparer.CommonPartSizes;
 
     /// <summary>The remote path (relative to the configured prefix) of a path relative to this folder.</summary>

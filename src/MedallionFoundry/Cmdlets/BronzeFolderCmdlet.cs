@@ -51,7 +51,7 @@ public abstract class BronzeFolderCmdlet : BronzeTransferCmdlet
             Age = age,
             Hasher = hasher,
             RemoteMd5 = (item, ct) => remote.Md5ByReadingAsync(item, hasher, ct),
-            PartSizes = remote.PartSizes,
+            PartSizes = remote.PartSizesFor,
         };
         var compared = 0;
         var tree = LocalTree.Scan(localRoot);

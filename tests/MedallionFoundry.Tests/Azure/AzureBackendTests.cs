@@ -117,6 +117,27 @@ public sealed class AzureBackendTests(AzureConnectionStringFixture fixture, Xuni
         Assert.Equal(data.Length, downloaded.Size);
     }
 
+    [Theory]
+    [InlineData(null, 8)] // transfer_size not set: two blocks per request in flight (4), whatever the file's size
+    [InlineData("4MiB", 10)] // transfer_size set: kept as it is
+    public async Task An_unset_transfer_size_grows_the_blocks_with_the_file(string? transferSize, int expectedBlocks)
+    {
+        var counter = new RequestCounter();
+        var options = transferSize is null ? null : new Dictionary<string, object?> { ["transfer_size"] = transferSize };
+        await using var store = AzureTestConfig.Store(AzureTestConfig.Build(fixture.Container, TestData.UniqueName("blocksize"), AzureTestAuth.ConnectionString, options), counter);
+        var folder = TestData.TempFolder("azure-blocksize");
+        var source = Path.Combine(folder, "big.bin");
+        var data = TestData.Bytes(40 * 1024 * 1024, seed: 17);
+        await File.WriteAllBytesAsync(source, data);
+
+        await store.UploadFileAsync(source, "b/big.bin");
+
+        Assert.Equal(expectedBlocks, counter.CountWhere(r => r.Contains("comp=block") && !r.Contains("blocklist")));
+        var back = Path.Combine(folder, "back.bin");
+        await store.DownloadFileAsync("b/big.bin", back);
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(back));
+    }
+
     [Fact]
     public async Task A_forward_only_stream_upload_records_the_content_md5()
     {

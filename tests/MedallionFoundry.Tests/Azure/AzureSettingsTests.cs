@@ -30,6 +30,8 @@ public sealed class AzureSettingsTests
         Assert.Null(settings.ServiceVersion);
         Assert.Equal(4, settings.MaxConcurrency);          // the defaults docs/backends/azure.md states
         Assert.Equal(4L << 20, settings.TransferSize);
+        Assert.True(settings.TransferSizeGrowsWithFile);
+        Assert.Equal(64L << 20, settings.BlockSizeFor(512L << 20));
         Assert.Equal(8L << 20, settings.InitialTransferSize);
         Assert.Equal(new Uri("https://myaccount.blob.core.windows.net"), settings.ServiceUri("myaccount"));
     }
@@ -51,6 +53,8 @@ public sealed class AzureSettingsTests
         Assert.Equal(BlobClientOptions.ServiceVersion.V2026_06_06, settings.ServiceVersion);
         Assert.Equal(16, settings.MaxConcurrency);
         Assert.Equal(4L << 20, settings.TransferSize);
+        Assert.False(settings.TransferSizeGrowsWithFile); // set: kept as it is
+        Assert.Equal(4L << 20, settings.BlockSizeFor(512L << 20));
         Assert.Equal(1L << 20, settings.InitialTransferSize);
         Assert.Equal(new Uri("https://myaccount.blob.core.usgovcloudapi.net"), settings.ServiceUri("ignored"));
     }

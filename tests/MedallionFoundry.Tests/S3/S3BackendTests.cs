@@ -2,6 +2,7 @@ using Amazon.S3.Model;
 using MedallionFoundry.Backends.S3;
 using MedallionFoundry.Storage;
 using MedallionFoundry.Storage.Resume;
+using MedallionFoundry.Sync;
 using MedallionFoundry.Tests.Contract;
 
 namespace MedallionFoundry.Tests.S3;
@@ -251,6 +252,34 @@ public sealed class S3BackendTests(S3Fixture fixture) : IClassFixture<S3Fixture>
         Assert.Equal(TestData.Sha256(data), TestData.Sha256File(Path.Combine(folder, "back.bin")));
         Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(data)), downloaded.ContentMD5);
         Assert.Equal(new[] { "back.bin", "big.bin" }, Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+    }
+
+    [Theory]
+    [InlineData(true, 8)] // part_size not set: two parts per request in flight (4), whatever the file's size
+    [InlineData(false, 10)] // part_size set: kept as it is
+    public async Task An_unset_part_size_grows_with_the_file_and_sync_knows_the_part_size_it_gives(bool growsWithFile, int expectedParts)
+    {
+        var counter = new RequestCounter();
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("partsize"), partSize: 5 * S3Settings.MiB, multipartThreshold: 5 * S3Settings.MiB,
+            partSizeGrowsWithFile: growsWithFile);
+        await using var store = new BronzeStore(fixture.CreateBackend(settings, counter));
+        var folder = TestData.TempFolder("s3-partsize");
+        var source = Path.Combine(folder, "big.bin");
+        var data = TestData.Bytes(50 * 1024 * 1024, seed: 21);
+        await File.WriteAllBytesAsync(source, data);
+
+        await store.UploadFileAsync(source, "p/big.bin");
+
+        Assert.Equal(expectedParts, counter.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)));
+        var back = Path.Combine(TestData.TempFolder("s3-partsize-back"), "big.bin");
+        await store.DownloadFileAsync("p/big.bin", back);
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(back));
+        // On AWS a listing gives "md5-of-md5s-N" for a multipart object, and sync recomputes it locally with
+        // the part size that made it: the connection offers that size among its candidates (this server's
+        // multipart ETags are plain MD5s, so the candidates are asked for directly).
+        var partSize = settings.UploadPartSizeFor(data.Length);
+        Assert.Equal(expectedParts, (data.Length + partSize - 1) / partSize);
+        Assert.Contains(partSize, RemoteHash.PartSizesFor(data.Length, expectedParts, new RemoteFolder(store, "p/").PartSizesFor(data.Length)));
     }
 
     [Fact]

@@ -34,9 +34,10 @@ public class S3Fixture : IBackendFixture, IAsyncLifetime
 
     /// <summary>Settings for this fixture's bucket, as the config would give them for a custom endpoint.</summary>
     public S3Settings Settings(string prefix, bool legacyUnchunked = false, long? partSize = null, long? multipartThreshold = null, long? copyPartSize = null,
-        bool forceChunked = false) => new()
+        bool forceChunked = false, bool partSizeGrowsWithFile = false) => new()
     {
         ForceChunkedUploads = forceChunked,
+        PartSizeGrowsWithFile = partSizeGrowsWithFile,
         Bucket = Bucket,
         Prefix = prefix,
         EndpointUrl = new Uri(Endpoint),

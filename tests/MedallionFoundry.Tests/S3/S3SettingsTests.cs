@@ -40,6 +40,8 @@ public sealed class S3SettingsTests
         Assert.False(s.LegacyUnchunked);
         Assert.Equal(64 * S3Settings.MiB, s.MultipartThreshold);
         Assert.Equal(16 * S3Settings.MiB, s.PartSize);
+        Assert.True(s.PartSizeGrowsWithFile); // not set: uploads grow it with the file
+        Assert.Equal(64 * S3Settings.MiB, s.UploadPartSizeFor(512 * S3Settings.MiB));
         Assert.Equal(4, s.MaxConcurrency);
         Assert.Equal("AKIATEST", s.AccessKey);
         Assert.Equal("very-secret-value", s.SecretKey);
@@ -74,6 +76,8 @@ public sealed class S3SettingsTests
         Assert.True(s.LegacyUnchunked);
         Assert.Equal(128 * S3Settings.MiB, s.MultipartThreshold);
         Assert.Equal(8 * S3Settings.MiB, s.PartSize);
+        Assert.False(s.PartSizeGrowsWithFile); // set: kept as it is
+        Assert.Equal(8 * S3Settings.MiB, s.UploadPartSizeFor(512 * S3Settings.MiB));
         Assert.Equal(10, s.MaxConcurrency);
         Assert.Equal("session-token", s.SessionToken);
         Assert.Equal(16777216, Parse("part_size: 16777216").PartSize);

@@ -28,7 +28,7 @@ public abstract class FolderComparerContractTests
         Hasher = hasher,
         Filter = filter ?? PathFilter.All,
         RemoteMd5 = (item, ct) => { Interlocked.Increment(ref _fallbacks); return remote.Md5ByReadingAsync(item, hasher, ct); },
-        PartSizes = remote.PartSizes,
+        PartSizes = remote.PartSizesFor,
     };
 
     static string NewTree(params (string Path, int Size, int Seed)[] files)

@@ -120,13 +120,6 @@ public sealed class ParallelRangeDownloadTests
         }
     }
 
-    [Theory]
-    [InlineData(512L << 20, 16L << 20, 4, 64L << 20)] // two parts per request in flight
-    [InlineData(40L << 20, 16L << 20, 4, 16L << 20)] // never below the configured part size
-    [InlineData(8L << 30, 16L << 20, 4, 256L << 20)] // nor above 256 MiB
-    public void Part_sizes_give_about_two_parts_per_request_in_flight(long size, long minimum, int concurrency, long expected) =>
-        Assert.Equal(expected, ParallelRangeDownload.PartSizeFor(size, minimum, concurrency));
-
     sealed class SyncProgress(Action<long> report) : IProgress<long>
     {
         public void Report(long value) => report(value);

@@ -33,8 +33,6 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
     /// what parallel downloads check, at a fraction of the CPU of an MD5 (see <see cref="ContentHasher"/>).</summary>
     public const string Xxh128Metadata = "mf_xxh128";
 
-    const int MaxBlocks = 50_000;
-
     readonly string _writeId = options.WriteId ?? Guid.NewGuid().ToString("N");
 
     string _stem = "";
@@ -82,7 +80,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
 
     async Task<(BlobContentInfo, long, byte[])> PutBlocksAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long size, CancellationToken cancellationToken)
     {
-        var blockSize = Math.Max(settings.TransferSize, (size + MaxBlocks - 1) / MaxBlocks);
+        var blockSize = settings.BlockSizeFor(size);
         var count = (int)((size + blockSize - 1) / blockSize);
         var ids = new string[count];
         var (state, landed) = await ResumeOrStartAsync(size, blockSize, cancellationToken).ConfigureAwait(false);

@@ -48,7 +48,7 @@ public sealed partial class AzureBackend
 
         var parallel = size > details.ContentLength;
         var writesOutOfOrder = parallel && _settings.MaxConcurrency > 1;
-        var partSize = ParallelRangeDownload.PartSizeFor(size, _settings.TransferSize, _settings.MaxConcurrency);
+        var partSize = PartSizes.For(size, _settings.TransferSize, _settings.MaxConcurrency);
         var download = new ParallelRangeDownload(file, localPath, key, size, firstLength: details.ContentLength, partSize);
         try
         {

@@ -107,7 +107,8 @@ public static class AzureOptions
     public static readonly OptionDeclaration TransferSize = new()
     {
         Key = "transfer_size", Section = Connection, Type = OptionType.Size, DefaultValue = AzureSettings.DefaultTransferSize,
-        Min = 64L << 10, Max = 4000L << 20, Help = "Block size for uploads and range size for downloads.",
+        DefaultText = "4MiB, grown with the file", Min = 64L << 10, Max = 4000L << 20,
+        Help = "Block size for uploads and the smallest range of parallel downloads. Not set: uploads grow it to about two blocks per request in flight, up to 256 MiB. Always grown when a file would need more than 50,000 blocks.",
     };
 
     public static readonly OptionDeclaration InitialTransferSize = new()

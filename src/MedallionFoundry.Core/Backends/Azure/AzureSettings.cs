@@ -39,7 +39,17 @@ public sealed class AzureSettings
 
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
 
+    /// <summary>transfer_size: the block size of uploads (and the smallest range of parallel downloads).</summary>
     public long TransferSize { get; init; } = DefaultTransferSize;
+
+    /// <summary>Whether uploads grow the block with the file (transfer_size not set; see <see cref="PartSizes"/>).</summary>
+    public bool TransferSizeGrowsWithFile { get; init; }
+
+    /// <summary>A block blob holds at most this many blocks.</summary>
+    public const int MaxBlocks = 50_000;
+
+    /// <summary>The block size of a block upload of <paramref name="size"/> bytes.</summary>
+    public long BlockSizeFor(long size) => PartSizes.ForUpload(size, TransferSize, TransferSizeGrowsWithFile, MaxConcurrency, MaxBlocks);
 
     public long InitialTransferSize { get; init; } = DefaultInitialTransferSize;
 
@@ -70,6 +80,7 @@ public sealed class AzureSettings
             ServiceVersion = ReadServiceVersion(platform, connection!),
             MaxConcurrency = platform.Int(AzureOptions.MaxConcurrency)!.Value,
             TransferSize = platform.Size(AzureOptions.TransferSize)!.Value,
+            TransferSizeGrowsWithFile = !platform.IsSet(AzureOptions.TransferSize),
             InitialTransferSize = platform.Size(AzureOptions.InitialTransferSize)!.Value,
             StallTimeout = Resilience.ResilienceSettings.ReadStallTimeout(bronze),
         };

@@ -36,7 +36,7 @@ public sealed partial class S3Backend
             parallel = size > response.ContentLength;
             if (parallel && string.IsNullOrEmpty(etag))
                 throw new StorageException(StorageErrorKind.Unknown, $"The store sent no ETag for '{key}': its parts cannot be pinned to one version.", key);
-            var partSize = ParallelRangeDownload.PartSizeFor(size, Settings.PartSize, Settings.MaxConcurrency);
+            var partSize = PartSizes.For(size, Settings.PartSize, Settings.MaxConcurrency);
             download = new ParallelRangeDownload(file, localPath, key, size, firstLength: response.ContentLength, partSize);
             var writesOutOfOrder = parallel && Settings.MaxConcurrency > 1;
             if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);

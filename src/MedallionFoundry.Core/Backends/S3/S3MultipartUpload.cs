@@ -17,8 +17,7 @@ namespace MedallionFoundry.Backends.S3;
 internal sealed class S3MultipartUpload(
     AmazonS3Client client, S3Settings settings, string key, string localPath, long size, byte[] md5, byte[] xxh128, UploadOptions options)
 {
-    /// <summary>The configured part size, grown when the file would need more than 10,000 parts.</summary>
-    public long PartSize { get; } = Math.Max(settings.PartSize, (size + S3Settings.MaxParts - 1) / S3Settings.MaxParts);
+    public long PartSize { get; } = settings.UploadPartSizeFor(size);
 
     public int PartCount => (int)Math.Max(1, (size + PartSize - 1) / PartSize);
 

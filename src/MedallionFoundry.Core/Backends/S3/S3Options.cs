@@ -85,7 +85,9 @@ public static class S3Options
     public static readonly OptionDeclaration PartSize = new()
     {
         Key = "part_size", Section = Connection, Type = OptionType.Size, DefaultValue = 16 * S3Settings.MiB,
-        Min = S3Settings.MinPartSize, Max = S3Settings.MaxSinglePut, Help = "Size of each part; grown when a file would need more than 10,000 parts.",
+        DefaultText = "16MiB, grown with the file",
+        Min = S3Settings.MinPartSize, Max = S3Settings.MaxSinglePut,
+        Help = "Size of each upload part (and the smallest download range). Not set: at least 16 MiB, grown to about two parts per request in flight, up to 256 MiB. Always grown when a file would need more than 10,000 parts.",
     };
 
     public static readonly OptionDeclaration MaxConcurrency = new()

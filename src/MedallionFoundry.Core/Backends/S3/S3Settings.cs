@@ -56,7 +56,14 @@ public sealed class S3Settings
     /// <summary>Files larger than this go up as multipart uploads.</summary>
     public long MultipartThreshold { get; init; } = 64 * MiB;
 
+    /// <summary>part_size: the part size of uploads (and the smallest range of parallel downloads).</summary>
     public long PartSize { get; init; } = 16 * MiB;
+
+    /// <summary>Whether uploads grow the part with the file (part_size not set; see <see cref="PartSizes"/>).</summary>
+    public bool PartSizeGrowsWithFile { get; init; }
+
+    /// <summary>The part size of a multipart upload of <paramref name="size"/> bytes.</summary>
+    public long UploadPartSizeFor(long size) => PartSizes.ForUpload(size, PartSize, PartSizeGrowsWithFile, MaxConcurrency, MaxParts);
 
     /// <summary>Server-side copies of objects up to this size are one CopyObject (S3's limit: 5 GiB);
     /// larger ones are UploadPartCopy parts of <see cref="CopyPartSize"/>, in parallel.</summary>
@@ -128,6 +135,7 @@ public sealed class S3Settings
             LegacyUnchunked = platform.Bool(S3Options.LegacyUnchunked)!.Value,
             MultipartThreshold = platform.Size(S3Options.MultipartThreshold)!.Value,
             PartSize = platform.Size(S3Options.PartSize)!.Value,
+            PartSizeGrowsWithFile = !platform.IsSet(S3Options.PartSize),
             MaxConcurrency = platform.Int(S3Options.MaxConcurrency)!.Value,
             AccessKey = accessKey,
             SecretKey = secretKey,
