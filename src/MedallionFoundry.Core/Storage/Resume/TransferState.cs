@@ -66,3 +66,9 @@ public sealed class TransferState
 
 /// <summary>One part that landed: the store's ETag for it and the MD5 (base64) of the local bytes it was cut from.</summary>
 public sealed record PartRecord(string? ETag, string Md5, long Length);
+
+/// <summary>The JSON of a state, generated at build time: no reflection and no code emitted at run time
+/// (the reflection-based serializer JIT-compiled ~250 methods into the first large transfer of a session).</summary>
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(TransferState))]
+internal sealed partial class TransferStateJson : JsonSerializerContext;

@@ -17,7 +17,6 @@ public static class TransferStates
     /// <summary>Transfers smaller than this start over (a resume would not save much).</summary>
     public const long MinimumSize = 8L << 20;
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>~/.local/share/MedallionFoundry/transfers on Linux, %LOCALAPPDATA%\MedallionFoundry\transfers on Windows.</summary>
     public static string Folder =>
@@ -54,7 +53,7 @@ public static class TransferStates
             // Only its user reads the folder: states name local paths and remote keys (never a secret).
             if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
             else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, TransferStateJson.Default.TransferState));
             File.Move(temp, state.FilePath, overwrite: true);
             return true;
         }
@@ -94,7 +93,7 @@ public static class TransferStates
         try
         {
             if (!File.Exists(path)) return null;
-            var state = JsonSerializer.Deserialize<TransferState>(File.ReadAllBytes(path), Json);
+            var state = JsonSerializer.Deserialize(File.ReadAllBytes(path), TransferStateJson.Default.TransferState);
             if (state is null) return null;
             state.FilePath = path;
             return state;
