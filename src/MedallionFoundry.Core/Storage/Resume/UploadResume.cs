@@ -47,7 +47,7 @@ internal static class UploadResume
     {
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        var buffer = ArrayPool<byte>.Shared.Rent(256 << 10); // one per part in flight: kept small (a 1 MiB one per thread stayed in the pool)
         try
         {
             for (long done = 0; done < length;)
