@@ -9,7 +9,6 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('MedallionFoundry.Format.ps1xml')
-    TypesToProcess       = @('MedallionFoundry.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-BronzeStorage'
         'Disconnect-BronzeStorage'

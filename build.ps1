@@ -79,7 +79,7 @@ function Invoke-Build {
 # files, help); MedallionFoundry.Core and every SDK assembly go to dependencies/, which only the module's
 # own AssemblyLoadContext reads (src/MedallionFoundry/Isolation), so other versions in the session do not clash.
 function Move-DependenciesAside {
-    $rootFiles = @('MedallionFoundry.dll', 'MedallionFoundry.pdb', 'MedallionFoundry.psd1', 'MedallionFoundry.Format.ps1xml', 'MedallionFoundry.Types.ps1xml', 'en-US')
+    $rootFiles = @('MedallionFoundry.dll', 'MedallionFoundry.pdb', 'MedallionFoundry.psd1', 'MedallionFoundry.Format.ps1xml', 'en-US')
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'dependencies') -Force
     Get-ChildItem $ModuleOut | Where-Object { $_.Name -ne 'dependencies' -and $_.Name -notin $rootFiles } |
         Move-Item -Destination $dependencies.FullName

@@ -28,6 +28,18 @@ public sealed record RemoteObject
     /// <summary>Name of the connection it was listed through.</summary>
     public string? Connection { get; init; }
 
+    /// <summary>The leaf of <see cref="Path"/> ("part-0001.parquet"; a folder keeps its '/'), for
+    /// Sort-Object, Group-Object and -Filter-like scripts. A property here rather than a script property in
+    /// a types file: importing a types file cost ~15 ms and ~90 JIT-compiled methods in every fresh pwsh.</summary>
+    public string Name
+    {
+        get
+        {
+            var path = Path.TrimEnd('/');
+            return path[(path.LastIndexOf('/') + 1)..] + (IsPrefix ? "/" : "");
+        }
+    }
+
     public override string ToString() => Path;
 }
 
