@@ -17,7 +17,6 @@ public static class TransferStates
     /// <summary>Transfers smaller than this start over (a resume would not save much).</summary>
     public const long MinimumSize = 8L << 20;
 
-
     /// <summary>~/.local/share/MedallionFoundry/transfers on Linux, %LOCALAPPDATA%\MedallionFoundry\transfers on Windows.</summary>
     public static string Folder =>
         Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } custom
