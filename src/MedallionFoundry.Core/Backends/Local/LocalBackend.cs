@@ -254,18 +254,25 @@ public sealed partial class LocalBackend : StorageBackend
 
     /// <summary>A concurrent delete may remove the folder an upload just created: try again then (the action
     /// hears the attempt's number: from the second on it creates its folder even when it made it before).</summary>
-    static async Task<T> WithRetryOnVanishedFolder<T>(string key, Func<int, Task<T>> action)
+    internal static async Task<T> WithRetryOnVanishedFolder<T>(string key, Func<int, Task<T>> action)
     {
         for (var attempt = 1; ; attempt++)
         {
             try { return await action(attempt).ConfigureAwait(false); }
-            catch (DirectoryNotFoundException) when (attempt < 5) { }
+            catch (Exception ex) when (attempt < 5 && IsVanishedFolder(ex)) { }
             catch (UnauthorizedAccessException ex)
             {
                 throw new StorageAccessDeniedException($"Access to the remote file '{key}' was denied.", key, ex);
             }
         }
     }
+
+    /// <summary>The upload's folder was missing when its temporary file was created, moved or touched. .NET names
+    /// the folder only when it is still missing at the moment it looks: when another upload has just made it
+    /// again, the error names the temporary file instead (seen in CI, about one Drive test run in thirty).</summary>
+    static bool IsVanishedFolder(Exception ex) =>
+        ex is DirectoryNotFoundException
+        || (ex is FileNotFoundException { FileName: { } file } && TempFileNames.IsTempName(Path.GetFileName(file)));
 
     /// <summary>Folders this store made for uploads: each is created once, not once per file (mkdir and stat). One
     /// that a delete removed since makes the upload fail with DirectoryNotFoundException, whose retry creates it again.</summary>
