@@ -10,7 +10,8 @@ public sealed class LocalConcurrentUploadTests
     /// <summary>The store remembers the folders it made; a delete elsewhere removes one. The first upload that
     /// finds it gone makes it again, and the others, whose open failed a moment before, must retry too:
     /// .NET reports their failure as a missing file (their temporary file) once the folder exists again.
-    /// Seen in CI as a Drive test that failed about one run in thirty.</summary>
+    /// Seen in CI as a Drive test that failed about one run in forty; the window is too narrow for this stress
+    /// to hit it every run, so the rule itself is pinned by the next test.</summary>
     [Fact]
     public async Task Uploads_into_a_folder_removed_meanwhile_all_land()
     {

@@ -269,7 +269,7 @@ public sealed partial class LocalBackend : StorageBackend
 
     /// <summary>The upload's folder was missing when its temporary file was created, moved or touched. .NET names
     /// the folder only when it is still missing at the moment it looks: when another upload has just made it
-    /// again, the error names the temporary file instead (seen in CI, about one Drive test run in thirty).</summary>
+    /// again, the error names the temporary file instead (seen in CI: about one Drive test run in forty).</summary>
     static bool IsVanishedFolder(Exception ex) =>
         ex is DirectoryNotFoundException
         || (ex is FileNotFoundException { FileName: { } file } && TempFileNames.IsTempName(Path.GetFileName(file)));
