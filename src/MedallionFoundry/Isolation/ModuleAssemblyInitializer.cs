@@ -28,6 +28,7 @@ public sealed class ModuleAssemblyInitializer : IModuleAssemblyInitializer, IMod
             if (_registered) return;
             AssemblyLoadContext.Default.Resolving += ResolveCore;
             _registered = true;
+            NativeHeap.ReleaseFreePagesOnce();
             try { CoreTypeNames.Register(LoadCore()); }
             catch (Exception ex) when (ex is IOException or BadImageFormatException or ReflectionTypeLoadException)
             {

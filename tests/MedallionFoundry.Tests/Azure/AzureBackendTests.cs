@@ -279,6 +279,35 @@ public sealed class AzureBackendTests(AzureConnectionStringFixture fixture, Xuni
         Assert.NotEmpty(counter.Values);
     }
 
+    /// <summary>stall_timeout is the one idle limit on a body: the SDK does not wrap the download's body in a
+    /// stream of its own that arms a timer on every read (its NetworkTimeout would also cut a longer stall_timeout at 100 s).</summary>
+    [Fact]
+    public async Task A_download_body_reaches_us_without_the_SDKs_read_timeout_wrapper()
+    {
+        var bodies = new BodyRecorder();
+        await using var store = AzureTestConfig.Store(AzureTestConfig.Build(fixture.Container, TestData.UniqueName("body"), AzureTestAuth.ConnectionString), bodies);
+        var data = TestData.Bytes(300_000);
+        await Put(store, "b/file.bin", data);
+
+        using var copy = new MemoryStream();
+        await store.DownloadAsync("b/file.bin", copy);
+
+        Assert.Equal(data, copy.ToArray());
+        Assert.NotEmpty(bodies.Types);
+        Assert.DoesNotContain("ReadTimeoutStream", bodies.Types);
+    }
+
+    /// <summary>The type of every response body as the pipeline hands it on.</summary>
+    sealed class BodyRecorder : global::Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        readonly System.Collections.Concurrent.ConcurrentQueue<string> _types = new();
+        public IReadOnlyList<string> Types => _types.ToList();
+        public override void OnReceivedResponse(global::Azure.Core.HttpMessage message)
+        {
+            if (message.Response.ContentStream is { } body) _types.Enqueue(body.GetType().Name);
+        }
+    }
+
     /// <summary>A stream that cannot seek or report its length (like a network or pipe stream).</summary>
     sealed class ForwardOnlyStream(byte[] data) : Stream
     {

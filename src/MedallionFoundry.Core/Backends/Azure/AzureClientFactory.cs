@@ -19,7 +19,11 @@ internal static class AzureClientFactory
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
-        // No bytes moving for stall_timeout fails a request; the SDK's own per-read limit stays the wider net.
+        // No bytes moving for stall_timeout fails a request: that is the one idle limit, for the wait for an
+        // answer and for every read of its body. The SDK's own (NetworkTimeout, 100 s) is off: it would cut a
+        // longer stall_timeout short, and it wraps each body in one more stream that arms a timer and links a
+        // token on every read (~1.7 MiB of garbage and a timer change per read in a 512 MiB download).
+        options.Retry.NetworkTimeout = Timeout.InfiniteTimeSpan;
         options.Transport = new HttpClientTransport(Http.StallTimeoutHandler.CreateClient(settings.StallTimeout));
         options.AddPolicy(new BatchSendPolicy(), HttpPipelinePosition.PerCall);
         if (extraPolicy is not null) options.AddPolicy(extraPolicy, HttpPipelinePosition.PerRetry);

@@ -27,7 +27,9 @@ internal static class S3Integrity
     /// <summary>Where rclone stores the base64 MD5 of the files it uploads in parts (its multipart ETags are no MD5).</summary>
     public const string RcloneMetadataHeader = "x-amz-meta-md5chksum";
 
-    const int BufferSize = 1 << 20;
+    /// <summary>The size of the parts' and downloads' buffers too: the shared pool then hands the same arrays
+    /// from one use to the next, where a 1 MiB one stayed in the pool for the rest of the process.</summary>
+    const int BufferSize = 256 << 10;
 
     /// <summary>The MD5 and the XXH3-128 of a file, in one read.</summary>
     public static async Task<(byte[] Md5, byte[] Xxh128)> HashFileAsync(string path, CancellationToken cancellationToken)
