@@ -24,7 +24,7 @@ internal static class AzureErrors
             RequestFailedException { Status: 0, InnerException: HttpRequestException or IOException } rfe =>
                 new StorageTransientException($"The request for '{key}' got no answer from Azure: {rfe.InnerException!.Message}", key, ex),
             RequestFailedException rfe => FromStatus(rfe.Status, rfe.ErrorCode, key, container, rfe, RetryAfterOf(rfe)),
-            // The SDK reports its own network timeout as a cancellation the caller did not ask for.
+            // A cancellation the caller did not ask for is a timeout: the per-attempt timeout, or one inside the SDK or the transport.
             OperationCanceledException or TimeoutException =>
                 new StorageTransientException($"The request for '{key}' timed out.", key, ex),
             Http.StallTimeoutException or HttpRequestException =>
