@@ -209,7 +209,7 @@ function Get-HeaderLines {
         "Machine: $(nproc) cores ($cpu), $ram GiB RAM, $(uname -sr); started $($StartedAt.ToString('yyyy-MM-dd HH:mm')) UTC$($StartedAt.ToString('zzz')), took $([math]::Round(((Get-Date) - $StartedAt).TotalMinutes, 1)) min."
         "Tools: $((rclone version 2>$null | Select-Object -First 1)), $((& /usr/bin/aws --version 2>&1) -split ' ' | Select-Object -First 1), cp from $((cp --version | Select-Object -First 1)), pwsh $($PSVersionTable.PSVersion), servers from tests/servers (@20minutes/s3rver 5.0.0, Azurite)."
         "Each number is the median of $Runs runs (Import and Start: $(3 * $Runs) alternating runs; W1Big: one run), in seconds; every download's bytes were verified (sha256), every upload's count and bytes, every listing's and delete's count.", ''
-        '**ours (session)**: the cmdlet in an already running session with the connection open — what the goals of issue 17 judge, against each peer''s whole process. **ours (fresh)**: a new `pwsh -NoProfile -File bench/Invoke-Ours.ps1` process that imports the module, connects and runs the cmdlet, timed as a whole like each peer process (shown; the start-up has its own goals: Import and Start). Memory is always the fresh process''s (a session''s peak cannot be split by operation).', ''
+        '**ours (session)**: the cmdlet in an already running session with the connection open — what the goals of issue 17 judge, against each peer''s whole process. **ours (fresh)**: a new `pwsh -NoProfile -File` process of a generated script (`New-OursScript`, bench/BenchOperations.ps1) that imports the module, connects and runs the cmdlet as a user''s script would, timed as a whole like each peer process (shown; the start-up has its own goals: Import and Start). Memory is always the fresh process''s (a session''s peak cannot be split by operation).', ''
     )
 }
 
@@ -294,7 +294,7 @@ function Get-StartLines {
     $lines = @()
     if ($rows.Count) {
         $lines += @('## Start-up: one small upload in a fresh `pwsh -File`', '',
-            "A fresh ``pwsh -NoProfile -NonInteractive -File bench/Invoke-Ours.ps1`` that imports the module, connects and uploads one 16 KiB file, against a bare ``pwsh -NoProfile -NonInteractive -c exit``; $(3 * $Runs) alternating runs each, medians. The split is the script's own Stopwatch (medians, ms); the rest of the wall time is pwsh's start.", '')
+            "A fresh ``pwsh -NoProfile -NonInteractive -File`` of a generated script (the lines a user would write) that imports the module, connects and uploads one 16 KiB file, against a bare ``pwsh -NoProfile -NonInteractive -c exit``; $(3 * $Runs) alternating runs each, medians. The split is the script's own Stopwatch (medians, ms); the rest of the wall time is pwsh's start.", '')
         $lines += ConvertTo-MarkdownTable @('Backend', 'bare pwsh (s)', 'fresh -File + upload (s)', 'over bare (ms)', 'import / connect / upload (ms)', 'Target', 'Met') $rows
     }
     $i = Get-ImportRow

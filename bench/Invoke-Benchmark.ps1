@@ -268,7 +268,7 @@ function Add-Note([string] $Text) {
     Write-Warning $Text
 }
 
-# Where the time of a fresh Invoke-Ours.ps1 process went: its "timing:" line (milliseconds from
+# Where the time of a fresh process of ours went: its "timing:" line (milliseconds from
 # inside the script; the pwsh start before the script is the rest of the wall time).
 function Get-OursSplit([string] $Log) {
     $line = Get-Content $Log | Where-Object { $_ -like 'timing: *' } | Select-Object -Last 1
@@ -299,14 +299,12 @@ function Get-ToolEnvironment([string] $Tool) {
     }
 }
 
+# A fresh process of ours: a generated script of the lines a user would write (New-OursScript).
 function Get-OursCommand([string] $BackendName, [string] $Operation, [string] $Source, [string] $Remote, [string] $Destination) {
-    $command = @((Get-DotnetPath), (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Invoke-Ours.ps1'),
-        '-ModulePath', $script:Module, '-Backend', $BackendName, '-Operation', $Operation)
-    if ($BackendName -eq 'local') { $command += @('-LocalRoot', $script:LocalStore) }
-    if ($Source) { $command += @('-Source', $Source) }
-    if ($Remote) { $command += @('-Remote', $Remote) }
-    if ($Destination) { $command += @('-Destination', $Destination) }
-    $command
+    $script:OursScripts++
+    $file = Join-Path $script:Scripts ('{0:D3}-{1}-{2}.ps1' -f $script:OursScripts, $BackendName, $Operation)
+    Set-Content -Path $file -Value (New-OursScript $script:Module $BackendName $script:LocalStore $Operation $Source $Remote $Destination)
+    @((Get-DotnetPath), (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $file)
 }
 
 # pwsh here runs as `dotnet pwsh.dll`; fresh processes start the same way, without the extra
@@ -717,7 +715,9 @@ $dataFolder = Join-Path $WorkFolder 'data'
 foreach ($child in Get-ChildItem $WorkFolder -ErrorAction SilentlyContinue | Where-Object Name -ne 'data') { Remove-Item $child.FullName -Recurse -Force }
 $script:Logs = Join-Path $WorkFolder 'logs'
 $script:LocalStore = Join-Path $WorkFolder 'local-store'
-New-Item -ItemType Directory -Force -Path $script:Logs | Out-Null
+$script:Scripts = Join-Path $WorkFolder 'scripts'
+$script:OursScripts = 0
+New-Item -ItemType Directory -Force -Path $script:Logs, $script:Scripts | Out-Null
 $Data = Initialize-Data $dataFolder
 if ($Workload -contains 'W1Big') { Initialize-BigData $dataFolder $Data }
 
