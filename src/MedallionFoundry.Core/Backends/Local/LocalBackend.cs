@@ -275,7 +275,7 @@ public sealed partial class LocalBackend : StorageBackend
         || (ex is FileNotFoundException { FileName: { } file } && TempFileNames.IsTempName(Path.GetFileName(file)));
 
     /// <summary>Folders this store made for uploads: each is created once, not once per file (mkdir and stat). One
-    /// that a delete removed since makes the upload fail with DirectoryNotFoundException, whose retry creates it again.</summary>
+    /// that a delete removed since makes the upload fail as a vanished folder (<see cref="IsVanishedFolder"/>), whose retry creates it again.</summary>
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _madeFolders = new(StringComparer.Ordinal);
 
     void EnsureFolder(string folder, bool known)
