@@ -1,11 +1,9 @@
-using System.Text.Json.Serialization;
-
 namespace MedallionFoundry.Storage.Resume;
 
 /// <summary>
 /// What an interrupted transfer leaves so that the same command can continue it: the connection
 /// target (a location without secrets), the key, the local file and what identified both sides when
-/// it began. Holds no credentials. Saved as JSON in <see cref="TransferStates.Folder"/>.
+/// it began. Holds no credentials. Saved as JSON (<see cref="TransferStateJson"/>) in <see cref="TransferStates.Folder"/>.
 /// </summary>
 public sealed class TransferState
 {
@@ -59,16 +57,9 @@ public sealed class TransferState
 
     public DateTime UpdatedUtc { get; set; } = DateTime.UtcNow;
 
-    /// <summary>Where this state is saved (set when it is read or first saved).</summary>
-    [JsonIgnore]
+    /// <summary>Where this state is saved (set when it is read or first saved; not part of the JSON).</summary>
     public string? FilePath { get; internal set; }
 }
 
 /// <summary>One part that landed: the store's ETag for it and the MD5 (base64) of the local bytes it was cut from.</summary>
 public sealed record PartRecord(string? ETag, string Md5, long Length);
-
-/// <summary>The JSON of a state, generated at build time: no reflection and no code emitted at run time
-/// (the reflection-based serializer JIT-compiled ~250 methods into the first large transfer of a session).</summary>
-[JsonSourceGenerationOptions(WriteIndented = true)]
-[JsonSerializable(typeof(TransferState))]
-internal sealed partial class TransferStateJson : JsonSerializerContext;

@@ -52,7 +52,7 @@ public static class TransferStates
             // Only its user reads the folder: states name local paths and remote keys (never a secret).
             if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
             else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, TransferStateJson.Default.TransferState));
+            File.WriteAllBytes(temp, TransferStateJson.Write(state));
             File.Move(temp, state.FilePath, overwrite: true);
             return true;
         }
@@ -92,8 +92,7 @@ public static class TransferStates
         try
         {
             if (!File.Exists(path)) return null;
-            var state = JsonSerializer.Deserialize(File.ReadAllBytes(path), TransferStateJson.Default.TransferState);
-            if (state is null) return null;
+            var state = TransferStateJson.Read(File.ReadAllBytes(path));
             state.FilePath = path;
             return state;
         }
