@@ -113,8 +113,15 @@ function Invoke-Test {
 
     Import-Module (Join-Path $Root 'tests/servers/TestServers.psm1') -Force
     $xunit = $null; $pesterCounts = $null
+    # The suites' scratch files (thousands of folders, GBs with the big-file tests) go to a temp folder of
+    # this run, removed at its end: set after the servers start, so theirs stay where they were put.
+    $tempVariables = if ($IsWindows) { @('TMP', 'TEMP') } else { @('TMPDIR') }
+    $savedTemp = @{}; foreach ($name in $tempVariables) { $savedTemp[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $runTemp = Join-Path ([IO.Path]::GetTempPath()) "mf-test-tmp-$PID"
     try {
         Start-TestServers -WorkFolder $RunFolder
+        New-Item -ItemType Directory -Force $runTemp | Out-Null
+        foreach ($name in $tempVariables) { [Environment]::SetEnvironmentVariable($name, $runTemp) }
 
         Write-Host '== xunit'
         $trx = Join-Path $RunFolder 'xunit.trx'
@@ -132,6 +139,8 @@ function Invoke-Test {
                         else { [pscustomobject]@{ Passed = 0; Failed = 1; Note = 'no Pester results (the run crashed)' } }
     }
     finally {
+        foreach ($name in $tempVariables) { [Environment]::SetEnvironmentVariable($name, $savedTemp[$name]) }
+        Remove-Item $runTemp -Recurse -Force -ErrorAction SilentlyContinue
         Stop-TestServers
     }
 
