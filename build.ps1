@@ -99,10 +99,13 @@ function Get-PesterManifest {
 }
 
 function Read-XunitCounts([string] $TrxPath) {
-    if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Note = 'no xunit results (the run crashed)' } }
+    if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Note = 'no xunit results (the run crashed)'; FailedNames = @() } }
     [xml] $trx = Get-Content $TrxPath -Raw
     $c = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Note = '' }
+    # Names of the failed tests, repeated beside the final line so that a log's tail says what failed.
+    $names = @($trx.SelectNodes("//*[local-name()='UnitTestResult']") |
+        Where-Object { $_.GetAttribute('outcome') -notin 'Passed', 'NotExecuted' } | ForEach-Object { $_.GetAttribute('testName') })
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Note = ''; FailedNames = $names }
 }
 
 function Invoke-Test {
@@ -149,6 +152,9 @@ function Invoke-Test {
     $failed = $xunit.Failed + $pesterCounts.Failed
     Write-Host ("xunit: {0} passed, {1} failed {2}" -f $xunit.Passed, $xunit.Failed, $xunit.Note)
     Write-Host ("pester: {0} passed, {1} failed {2}" -f $pesterCounts.Passed, $pesterCounts.Failed, $pesterCounts.Note)
+    foreach ($counts in @($xunit, $pesterCounts)) {
+        if ($counts.PSObject.Properties['FailedNames']) { foreach ($name in $counts.FailedNames) { Write-Host "failed: $name" } }
+    }
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }

@@ -21,4 +21,6 @@ if ($Filter) { $config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter
 
 $result = Invoke-Pester -Configuration $config
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Note = '' } | ConvertTo-Json | Set-Content $ResultPath
+$failedNames = @($result.Failed | ForEach-Object { $_.ExpandedPath }) + @($result.FailedBlocks | ForEach-Object { $_.ExpandedPath }) +
+    @($result.FailedContainers | ForEach-Object { "$($_.Item)" })
+[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Note = ''; FailedNames = $failedNames } | ConvertTo-Json | Set-Content $ResultPath

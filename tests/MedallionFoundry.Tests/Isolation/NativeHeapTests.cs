@@ -4,7 +4,9 @@ using MedallionFoundry.Isolation;
 
 namespace MedallionFoundry.Tests.Isolation;
 
-/// <summary>What Import-Module does for memory: free C-heap pages go back to the system.</summary>
+/// <summary>What Import-Module does for memory: free C-heap pages go back to the system. Alone: another
+/// test's thread could share the arena measured here and take its freed chunks, or trim it first.</summary>
+[Collection(NativeHeapCollection.Name)]
 public sealed class NativeHeapTests
 {
     const int Chunk = 64 << 10;   // under glibc's mmap threshold: served from an arena, kept there when freed
@@ -64,4 +66,10 @@ public sealed class NativeHeapTests
         }
         throw new InvalidOperationException($"No mapping holds 0x{target:x}.");
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NativeHeapCollection
+{
+    public const string Name = "Native heap, measured alone";
 }
