@@ -44,11 +44,23 @@ public sealed class BronzeStore : IAsyncDisposable
         {
             // The file as this attempt finds it; a change before the backend commits, or after, fails the upload.
             var source = SourceSnapshot.Take(localPath, relative);
-            var stored = await Backend.UploadFileAsync(localPath, key, (options ?? UploadOptions.Default).ForAttempt(source, writeId), ct).ConfigureAwait(false);
+            RemoteObject stored;
+            try { stored = await Backend.UploadFileAsync(localPath, key, (options ?? UploadOptions.Default).ForAttempt(source, writeId), ct).ConfigureAwait(false); }
+            catch (Exception ex) when (IsFinalFailure(ex))
+            {
+                // A file that shrank under the upload makes the store refuse a part shorter than announced
+                // (S3: HTTP 400): the change is what to report. A failure that is not retried left nothing committed.
+                source.EnsureUnchanged(relative);
+                throw;
+            }
             source.EnsureUnchanged(relative, committed: true);
             return Describe(stored, key);
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A failure the runner will not retry (a transient one gets another attempt, with a new snapshot).</summary>
+    static bool IsFinalFailure(Exception ex) =>
+        ex is not OperationCanceledException and not StorageSourceChangedException and not StorageException { IsTransient: true };
 
     Task? _staleCleared;
 

@@ -29,7 +29,11 @@ public sealed class AzureConcurrentWriterTests(ITestOutputHelper output)
         proxy.BytesPerSecond = 1 << 20; // four blocks, one at a time: about 4 s
 
         var upload = slow.UploadFileAsync(path, "shared.bin");
-        await Task.Delay(1500);
+        // Our second block has set out, so the first is staged; two more are still to go. (A fixed wait
+        // raced: on a loaded machine the other writer could commit before our first block, and then no
+        // staged block of ours is discarded and our commit rightly succeeds.)
+        await TestData.WaitUntil(() => proxy.RequestLines.Count(IsStageBlock) >= 2, TimeSpan.FromSeconds(30), "our second Put Block");
+        Assert.False(upload.IsCompleted, "the upload finished before the other writer could overtake it");
         // The other writer goes straight to the server and finishes first.
         var other = TestData.Bytes(1000, 2);
         // Block ids of one blob must all have one length (else InvalidBlobOrBlock): the same shape as ours.
@@ -43,4 +47,8 @@ public sealed class AzureConcurrentWriterTests(ITestOutputHelper output)
         Assert.Contains("Another upload to 'writers/shared.bin' committed", error.Message);
         Assert.Contains("InvalidBlockList", error.Message);
     }
+
+    /// <summary>"PUT ...?comp=block&amp;blockid=...": a Put Block (not the Put Block List, comp=blocklist).</summary>
+    static bool IsStageBlock(string requestLine) =>
+        requestLine.StartsWith("PUT ", StringComparison.Ordinal) && requestLine.Contains("comp=block&", StringComparison.Ordinal);
 }

@@ -41,6 +41,18 @@ public static class TestData
         if (process.ExitCode != 0) throw new InvalidOperationException($"bash -c '{command}' failed ({process.ExitCode}): {error}");
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds: a test that needs one event to happen before
+    /// another waits for the first to be seen, not for a fixed time that a loaded machine can overrun.</summary>
+    public static async Task WaitUntil(Func<bool> condition, TimeSpan limit, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > limit) throw new TimeoutException($"{what}: not seen within {limit.TotalSeconds} s");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>"40.0 MiB": a byte count for test output.</summary>
     public static string MiB(long bytes) => $"{bytes / 1048576.0:0.0} MiB";
 }

@@ -143,9 +143,11 @@ public abstract partial class FaultToleranceTests
         await store.UploadAsync(new MemoryStream(old), "changing/big.bin"); // what the remote holds before
         await File.WriteAllBytesAsync(path, TestData.Bytes(size, 1));
         proxy.BytesPerSecond = SmallPartSize / 3; // each part or block about 3 s on the wire
+        proxy.ResetCounters();
 
         var upload = store.UploadFileAsync(path, "changing/big.bin");
-        await Task.Delay(1200);
+        // The file changes once its first part is on the wire (its size already taken), with ~11 s to go.
+        await TestData.WaitUntil(() => proxy.BodyBytes > 0, TimeSpan.FromSeconds(30), "the first part's bytes");
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
         {
             switch (change)
