@@ -46,21 +46,17 @@ public sealed class BronzeStore : IAsyncDisposable
             var source = SourceSnapshot.Take(localPath, relative);
             RemoteObject stored;
             try { stored = await Backend.UploadFileAsync(localPath, key, (options ?? UploadOptions.Default).ForAttempt(source, writeId), ct).ConfigureAwait(false); }
-            catch (Exception ex) when (IsFinalFailure(ex))
+            catch (Exception ex) when (ex is not OperationCanceledException and not StorageSourceChangedException)
             {
-                // A file that shrank under the upload makes the store refuse a part shorter than announced
-                // (S3: HTTP 400): the change is what to report. A failure that is not retried left nothing committed.
-                source.EnsureUnchanged(relative);
+                // A file that shrank under the upload fails a part shorter than announced (S3: HTTP 400;
+                // Azure: the request ends early, a transient error): the change is what to report.
+                source.EnsureUnchangedAfterFailure(relative, ex);
                 throw;
             }
             source.EnsureUnchanged(relative, committed: true);
             return Describe(stored, key);
         }, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>A failure the runner will not retry (a transient one gets another attempt, with a new snapshot).</summary>
-    static bool IsFinalFailure(Exception ex) =>
-        ex is not OperationCanceledException and not StorageSourceChangedException and not StorageException { IsTransient: true };
 
     Task? _staleCleared;
 

@@ -25,7 +25,20 @@ public sealed record SourceSnapshot(string LocalPath, long Length, DateTime Last
     /// <summary>Throws when the file now differs from the snapshot, or when <paramref name="bytesRead"/>
     /// (what the upload actually read, when it counts them) is not the snapshot's length.
     /// <paramref name="committed"/>: whether the store already holds the upload (then the message says so).</summary>
-    public void EnsureUnchanged(string remotePath, long? bytesRead = null, bool committed = false)
+    public void EnsureUnchanged(string remotePath, long? bytesRead = null, bool committed = false) =>
+        Check(remotePath, bytesRead, committed
+            ? "the remote file holds the bytes read before the change, which may not be the file you meant to send"
+            : "the upload was abandoned before it was committed, so the remote file is as it was");
+
+    /// <summary>After an upload failed: throws when the file changed meanwhile, so that the change is what is
+    /// reported (and a retry does not send the file as it is now, while something may still be writing it).
+    /// A transient failure may have been the commit's lost answer; the message says so.</summary>
+    public void EnsureUnchangedAfterFailure(string remotePath, Exception failure) =>
+        Check(remotePath, null, failure is StorageException { IsTransient: true }
+            ? $"the upload failed ({failure.Message.TrimEnd('.')}) and was not retried; the remote file is as it was unless the request that failed was the one committing it"
+            : "the upload was abandoned before it was committed, so the remote file is as it was");
+
+    void Check(string remotePath, long? bytesRead, string outcome)
     {
         var now = new FileInfo(LocalPath);
         // A link's own size is its target's name length: compare the file it leads to, as the opened handle was.
@@ -38,9 +51,6 @@ public sealed record SourceSnapshot(string LocalPath, long Length, DateTime Last
             : length != Length ? $"changed size from {Length} to {length} bytes"
             : bytesRead is { } r && r != Length ? $"gave {r} bytes instead of {Length}"
             : "was modified";
-        var outcome = committed
-            ? "the remote file holds the bytes read before the change, which may not be the file you meant to send"
-            : "the upload was abandoned before it was committed, so the remote file is as it was";
         throw new StorageSourceChangedException(
             $"The local file '{LocalPath}' {what} while it was being uploaded to '{remotePath}': {outcome}. " +
             "Upload it again once nothing is writing to it.", remotePath);
