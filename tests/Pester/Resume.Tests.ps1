@@ -54,11 +54,17 @@ Connect-BronzeStorage -ConfigPath $f -Name {3} -SkipCheck
 
     function Get-ProxyBytes($Proxy) { [long](($Proxy.Stats()) -replace '.*bytes=(\d+).*', '$1') }
 
-    # The proxy's count once the bytes a dead client left in socket buffers have drained (the count stands still).
+    # The proxy's count once the bytes a dead client left in socket buffers have drained: the count stands
+    # still for three looks in a row. One look can be fooled on a loaded machine, where the throttled proxy may
+    # pause longer than the interval: a re-run once counted 3 blocks + ~5 MB, likely the killed run's rest.
     function Get-SettledProxyBytes($Proxy) {
-        $last = -1
-        while (($now = Get-ProxyBytes $Proxy) -ne $last) { $last = $now; Start-Sleep -Milliseconds 700 }
-        $now
+        $last = -1; $still = 0
+        while ($still -lt 3) {
+            $now = Get-ProxyBytes $Proxy
+            if ($now -eq $last) { $still++ } else { $still = 0; $last = $now }
+            Start-Sleep -Milliseconds 700
+        }
+        $last
     }
 
     # Runs $Script in a child pwsh; kills it (SIGKILL) once $Until is true, while it still runs.
