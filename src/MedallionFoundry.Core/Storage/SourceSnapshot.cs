@@ -22,13 +22,15 @@ public sealed record SourceSnapshot(string LocalPath, long Length, DateTime Last
         }
     }
 
+    const string Abandoned = "the upload was abandoned before it was committed, so the remote file is as it was";
+
     /// <summary>Throws when the file now differs from the snapshot, or when <paramref name="bytesRead"/>
     /// (what the upload actually read, when it counts them) is not the snapshot's length.
     /// <paramref name="committed"/>: whether the store already holds the upload (then the message says so).</summary>
     public void EnsureUnchanged(string remotePath, long? bytesRead = null, bool committed = false) =>
         Check(remotePath, bytesRead, committed
             ? "the remote file holds the bytes read before the change, which may not be the file you meant to send"
-            : "the upload was abandoned before it was committed, so the remote file is as it was");
+            : Abandoned);
 
     /// <summary>After an upload failed: throws when the file changed meanwhile, so that the change is what is
     /// reported (and a retry does not send the file as it is now, while something may still be writing it).
@@ -36,7 +38,7 @@ public sealed record SourceSnapshot(string LocalPath, long Length, DateTime Last
     public void EnsureUnchangedAfterFailure(string remotePath, Exception failure) =>
         Check(remotePath, null, failure is StorageException { IsTransient: true }
             ? $"the upload failed ({failure.Message.TrimEnd('.')}) and was not retried; the remote file is as it was unless the request that failed was the one committing it"
-            : "the upload was abandoned before it was committed, so the remote file is as it was");
+            : Abandoned);
 
     void Check(string remotePath, long? bytesRead, string outcome)
     {
