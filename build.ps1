@@ -153,7 +153,7 @@ function Invoke-Test {
     Write-Host ("xunit: {0} passed, {1} failed {2}" -f $xunit.Passed, $xunit.Failed, $xunit.Note)
     Write-Host ("pester: {0} passed, {1} failed {2}" -f $pesterCounts.Passed, $pesterCounts.Failed, $pesterCounts.Note)
     foreach ($counts in @($xunit, $pesterCounts)) {
-        if ($counts.PSObject.Properties['FailedNames']) { foreach ($name in $counts.FailedNames) { Write-Host "failed: $name" } }
+        if ($counts.PSObject.Properties['FailedNames']) { foreach ($name in @($counts.FailedNames) | Where-Object { $_ }) { Write-Host "failed: $name" } }
     }
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }

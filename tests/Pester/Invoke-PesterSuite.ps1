@@ -20,6 +20,12 @@ $config.Output.Verbosity = $(if ($env:MF_PESTER_VERBOSITY) { $env:MF_PESTER_VERB
 if ($Filter) { $config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName) }
 
 $result = Invoke-Pester -Configuration $config
+if ($null -eq $result) {
+    # Pester reported an error of its own (no test file matched, a file that does not parse) and ran
+    # nothing: that fails the run, it does not pass it with nothing counted.
+    [pscustomobject]@{ Passed = 0; Failed = 1; Note = 'Pester ran no tests (see its error above)'; FailedNames = @('Pester itself') } | ConvertTo-Json | Set-Content $ResultPath
+    exit 1
+}
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 $failedNames = @($result.Failed | ForEach-Object { $_.ExpandedPath }) + @($result.FailedBlocks | ForEach-Object { $_.ExpandedPath }) +
     @($result.FailedContainers | ForEach-Object { "$($_.Item)" })

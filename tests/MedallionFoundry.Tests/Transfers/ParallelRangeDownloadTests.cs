@@ -13,9 +13,11 @@ public sealed class ParallelRangeDownloadTests
     sealed class Ranges(byte[] data, int failAtPart = -1, bool shortPart = false)
     {
         public int Opened;
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(long Offset, long Length)> Asked = new();
 
         public async Task<Stream> Open(long offset, long length, CancellationToken cancellationToken)
         {
+            Asked.Enqueue((offset, length));
             var index = Interlocked.Increment(ref Opened);
             if (index == failAtPart) throw new StorageTransientException("the connection dropped");
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, 40 - 5 * index)), cancellationToken);
@@ -69,6 +71,35 @@ public sealed class ParallelRangeDownloadTests
         }
 
         Assert.Equal(System.IO.Hashing.XxHash128.Hash(data), digest);
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(path));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Under_md5_the_last_parts_are_asked_for_in_quarters_so_little_is_left_to_hash_after_the_last_byte(bool md5)
+    {
+        var hash = md5 ? ContentHashKind.Md5 : ContentHashKind.Xxh128;
+        const int Mib = 1 << 20, Big = 16 * Mib;
+        var data = TestData.Bytes(Mib + 3 * Big + 5, seed: 5);
+        var (path, file) = NewTarget();
+        var ranges = new Ranges(data);
+        byte[]? digest;
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: Mib, partSize: Big,
+                ParallelRangeDownload.ShortTailPartsFor(hash, concurrency: 2));
+            digest = await download.RunAsync(new MemoryStream(data, 0, Mib), ranges.Open, concurrency: 2, hash, null, null, CancellationToken.None);
+            Assert.Equal(data.Length, download.Frontier);
+        }
+
+        // The uniform parts are 16, 16, 16 MiB and the last 5 bytes; with MD5 the last two of them (2 = the concurrency) are cut in 4 MiB.
+        long[] expected = hash == ContentHashKind.Md5 ? [Big, Big, 4 * Mib, 4 * Mib, 4 * Mib, 4 * Mib, 5] : [Big, Big, Big, 5];
+        var asked = ranges.Asked.OrderBy(r => r.Offset).ToArray();
+        Assert.Equal(expected, asked.Select(r => r.Length));
+        Assert.Equal(Mib, asked[0].Offset);
+        Assert.All(asked.Zip(asked.Skip(1)), pair => Assert.Equal(pair.First.Offset + pair.First.Length, pair.Second.Offset)); // no gap, no overlap
+        Assert.Equal(hash == ContentHashKind.Md5 ? MD5.HashData(data) : System.IO.Hashing.XxHash128.Hash(data), digest);
         Assert.Equal(TestData.Sha256(data), TestData.Sha256File(path));
     }
 

@@ -49,7 +49,8 @@ public sealed partial class AzureBackend
         var parallel = size > details.ContentLength;
         var writesOutOfOrder = parallel && _settings.MaxConcurrency > 1;
         var partSize = PartSizes.For(size, _settings.TransferSize, _settings.MaxConcurrency);
-        var download = new ParallelRangeDownload(file, localPath, key, size, firstLength: details.ContentLength, partSize);
+        var download = new ParallelRangeDownload(file, localPath, key, size, firstLength: details.ContentLength, partSize,
+            ParallelRangeDownload.ShortTailPartsFor(hash, _settings.MaxConcurrency));
         try
         {
             if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);
