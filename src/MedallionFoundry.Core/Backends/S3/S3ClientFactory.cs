@@ -37,6 +37,7 @@ internal static class S3ClientFactory
         {
             config.ServiceURL = endpoint.ToString();
             config.AuthenticationRegion = settings.Region;
+            if (settings.ForcePathStyle) config.EndpointProvider = new S3PathStyleEndpoints(config.ServiceURL);
         }
         else
         {
