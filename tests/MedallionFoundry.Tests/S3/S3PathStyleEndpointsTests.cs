@@ -17,6 +17,7 @@ public sealed class S3PathStyleEndpointsTests
     [
         "http://127.0.0.1:9000", "http://127.0.0.1:9000/", "https://minio.example.com", "https://minio.example.com:8443/base",
         "http://localhost:80", "https://store.example.com:443/a/b/", "http://[::1]:9000", "http://127.0.0.1:9000/?x=1",
+        "http://MinIO.Example.com:9000", "http://user:secret@127.0.0.1:9000",
     ];
 
     static S3EndpointParameters Parameters(string endpoint, string? bucket, string region = "us-east-1", bool pathStyle = true,

@@ -8,8 +8,9 @@ namespace MedallionFoundry.Backends.S3;
 /// S3-compatible servers): the endpoint URL, then the bucket, signed with SigV4 ("s3") for the request's
 /// region. The SDK's generic S3 rules give the same answer (the tests compare the two over a matrix of
 /// endpoints, buckets and regions), but they evaluate the whole rule tree and parse a JSON template for
-/// every request. That cost ~70 µs and 10.7 KB of garbage per request (2,000 small files: ~0.14 s of CPU).
-/// The first request of a process also loaded System.Text.Json and the AWS partitions file: ~50 ms.
+/// every request. Measured on the test machine: ~70 µs and 10.7 KB of garbage per request (2,000 small
+/// files: ~0.14 s of CPU), and ~50 ms for the first request of a process, which loaded System.Text.Json
+/// and parsed the AWS partitions file (bench/ANALYSIS.md, round 8).
 /// Anything outside this shape goes to the SDK's rules: ARN buckets, S3 Express and other names with "--",
 /// FIPS, dual-stack, accelerate, object lambda, the global region, another endpoint.
 /// </summary>
@@ -24,9 +25,9 @@ internal sealed class S3PathStyleEndpoints : IEndpointProvider
     {
         var url = new Uri(endpoint);
         // The rules' "{url#scheme}://{url#authority}{url#normalizedPath}{bucket}". An endpoint with a path
-        // of its own (a reverse proxy's prefix) is rare and the rules treat its slashes their own way: it
-        // stays with them (_endpoint null matches no request).
-        _endpoint = url.AbsolutePath == "/" && url.Query.Length == 0 ? endpoint : null;
+        // of its own (a reverse proxy's prefix), a query or user info is rare, and the rules treat those
+        // their own way: it stays with them (_endpoint null matches no request).
+        _endpoint = url.AbsolutePath == "/" && url.Query.Length == 0 && url.UserInfo.Length == 0 ? endpoint : null;
         _prefix = $"{url.Scheme}://{url.Authority}/";
     }
 
