@@ -38,7 +38,7 @@ public sealed partial class S3Backend
                 throw new StorageException(StorageErrorKind.Unknown, $"The store sent no ETag for '{key}': its parts cannot be pinned to one version.", key);
             var partSize = PartSizes.For(size, Settings.PartSize, Settings.MaxConcurrency);
             download = new ParallelRangeDownload(file, localPath, key, size, firstLength: response.ContentLength, partSize,
-            ParallelRangeDownload.ShortTailPartsFor(hash, Settings.MaxConcurrency));
+                ParallelRangeDownload.ShortTailPartsFor(hash, Settings.MaxConcurrency));
             var writesOutOfOrder = parallel && Settings.MaxConcurrency > 1;
             if (writesOutOfOrder) options.PrefixComplete?.Invoke(0);
             var digest = await download.RunAsync(response.ResponseStream, (offset, length, ct) => OpenRangeAsync(key, etag!, offset, length, ct),

@@ -12,7 +12,8 @@ namespace MedallionFoundry.Backends.S3;
 /// files: ~0.14 s of CPU), and ~50 ms for the first request of a process, which loaded System.Text.Json
 /// and parsed the AWS partitions file (bench/ANALYSIS.md, round 8).
 /// Anything outside this shape goes to the SDK's rules: ARN buckets, S3 Express and other names with "--",
-/// FIPS, dual-stack, accelerate, object lambda, the global region, another endpoint.
+/// FIPS, dual-stack, accelerate, object lambda, the global region, another endpoint, and an endpoint with a
+/// path, a query or user info.
 /// </summary>
 internal sealed class S3PathStyleEndpoints : IEndpointProvider
 {
