@@ -254,6 +254,30 @@ public sealed class S3BackendTests(S3Fixture fixture) : IClassFixture<S3Fixture>
         Assert.Equal(new[] { "back.bin", "big.bin" }, Directory.GetFiles(folder).Select(Path.GetFileName).Order());
     }
 
+    [Fact]
+    public async Task A_large_download_checked_by_md5_asks_for_its_last_parts_in_quarters()
+    {
+        const int Mib = 1 << 20;
+        var counter = new RequestCounter();
+        var settings = fixture.Settings(S3Fixture.UniquePrefix("md5tail"), partSize: 16 * S3Settings.MiB, multipartThreshold: 16 * S3Settings.MiB);
+        await using var backend = fixture.CreateBackend(settings, counter);
+        await using var store = new BronzeStore(backend);
+        var folder = TestData.TempFolder("s3-md5tail");
+        var source = Path.Combine(folder, "other.bin");
+        var data = TestData.Bytes(16 * Mib + 64 * Mib, seed: 21);
+        await File.WriteAllBytesAsync(source, data);
+        // Another tool's single PUT: its ETag is the MD5, and it carries no XXH128 of ours.
+        await backend.Client.PutObjectAsync(new PutObjectRequest { BucketName = fixture.Bucket, Key = store.KeyFor("t/other.bin"), FilePath = source, UseChunkEncoding = false });
+        var before = counter.Ranges.Count;
+
+        await store.DownloadFileAsync("t/other.bin", Path.Combine(folder, "back.bin"));
+
+        // The first GET asks for one part (16 MiB); the 4 parts of 16 MiB after it (4 in flight) come in 16 ranges of 4 MiB.
+        var lengths = counter.Ranges.Skip(before).Select(r => r["bytes=".Length..].Split('-')).Select(b => long.Parse(b[1]) - long.Parse(b[0]) + 1).ToList();
+        Assert.Equal([16L * Mib, .. Enumerable.Repeat(4L * Mib, 16)], lengths.Order().Reverse().ToList());
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(Path.Combine(folder, "back.bin")));
+    }
+
     [Theory]
     [InlineData(true, 8)] // part_size not set: two parts per request in flight (4), whatever the file's size
     [InlineData(false, 10)] // part_size set: kept as it is
