@@ -86,6 +86,17 @@ function Move-DependenciesAside {
     # The cmdlet project's deps.json describes the flat publish layout; nothing reads it in this one.
     Remove-Item (Join-Path $dependencies.FullName 'MedallionFoundry.deps.json') -ErrorAction SilentlyContinue
     if (-not (Test-Path (Join-Path $dependencies.FullName 'MedallionFoundry.Core.dll'))) { throw 'MedallionFoundry.Core.dll is missing from the build output.' }
+    Write-AssemblyVersionList $dependencies.FullName
+}
+
+# The module's load context compares these with the framework's copies at run time; reading them from the
+# files then would load System.Reflection.Metadata into the user's session (DependencyLoadContext.FolderVersion).
+function Write-AssemblyVersionList([string] $Folder) {
+    $lines = Get-ChildItem $Folder -Filter *.dll -Recurse | Sort-Object FullName | ForEach-Object {
+        $relative = [IO.Path]::GetRelativePath($Folder, $_.FullName).Replace('\', '/')
+        "$relative`t$([Reflection.AssemblyName]::GetAssemblyName($_.FullName).Version)"
+    }
+    [IO.File]::WriteAllLines((Join-Path $Folder 'assembly-versions.txt'), [string[]]$lines)
 }
 
 function Get-PesterManifest {

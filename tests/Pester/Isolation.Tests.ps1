@@ -72,6 +72,21 @@ Describe 'Dependency isolation' {
         @(Get-ChildItem $moduleRoot -Filter *.dll).Name | Should -Be @('MedallionFoundry.dll')
     }
 
+    It 'lists the version of every assembly in dependencies/ for the module''s load context' {
+        # DependencyLoadContext compares these with the framework's copies instead of reading the files,
+        # which would load System.Reflection.Metadata into the session.
+        $dependencies = Join-Path (Split-Path $ModuleManifest) 'dependencies'
+        $listed = @{}
+        foreach ($line in Get-Content (Join-Path $dependencies 'assembly-versions.txt')) { $path, $version = $line -split "`t"; $listed[$path] = $version }
+        $files = @(Get-ChildItem $dependencies -Filter *.dll -Recurse)
+        $files.Count | Should -BeGreaterThan 20
+        $listed.Count | Should -Be $files.Count
+        foreach ($file in $files) {
+            $relative = [IO.Path]::GetRelativePath($dependencies, $file.FullName).Replace('\', '/')
+            $listed[$relative] | Should -Be ([Reflection.AssemblyName]::GetAssemblyName($file.FullName).Version.ToString()) -Because $relative
+        }
+    }
+
     It 'works on the local backend with other YamlDotNet, AWSSDK.Core and Azure.Core versions loaded first' {
         $root = New-TestFolder 'iso-store'
         $config = Join-Path (New-TestFolder 'iso-config') 'platform.yaml'

@@ -32,11 +32,13 @@ internal sealed class FileSliceStream(SafeFileHandle file, long offset, long len
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    // Read in place: the file is local, and an asynchronous read of it is the same blocking read on another
+    // pool thread, plus a hop and a state machine box per read (~0.3 MiB for a 512 MiB upload).
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await RandomAccess.ReadAsync(file, buffer[..Remaining(buffer.Length)], offset + _position, cancellationToken).ConfigureAwait(false);
-        _position += read;
-        return read;
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+        try { return ValueTask.FromResult(Read(buffer.Span)); }
+        catch (Exception ex) { return ValueTask.FromException<int>(ex); }
     }
 
     int Remaining(int wanted) => (int)Math.Min(wanted, length - _position);

@@ -27,6 +27,7 @@ internal sealed class ParallelRangeDownload
     readonly long[] _starts; // part i is [_starts[i], _starts[i + 1])
     readonly long[] _written;
     readonly SemaphoreSlim _advanced = new(0);
+    readonly Stack<byte[]> _spareBuffers = new();
     int _firstIncomplete;
 
     /// <param name="shortTailParts">How many of the last parts are cut in quarters (see <see cref="ShortTailPartsFor"/>).</param>
@@ -119,6 +120,13 @@ internal sealed class ParallelRangeDownload
     public async Task<byte[]?> RunAsync(Stream firstBody, RangeOpener openRange, int concurrency, ContentHashKind hash,
         IProgress<long>? progress, Action<long>? prefixComplete, CancellationToken cancellationToken)
     {
+        try { return await RunPartsAsync(firstBody, openRange, concurrency, hash, progress, prefixComplete, cancellationToken).ConfigureAwait(false); }
+        finally { ReturnSpareBuffers(); }
+    }
+
+    async Task<byte[]?> RunPartsAsync(Stream firstBody, RangeOpener openRange, int concurrency, ContentHashKind hash,
+        IProgress<long>? progress, Action<long>? prefixComplete, CancellationToken cancellationToken)
+    {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var follower = FollowAsync(hash, prefixComplete, failed.Token);
         try
@@ -146,11 +154,30 @@ internal sealed class ParallelRangeDownload
         return await follower.ConfigureAwait(false);
     }
 
+    // The buffers circulate inside the download and go back to the shared pool at its end. Renting one
+    // from the pool per part left an extra array on each thread a part happened to finish on: five or six
+    // of them for four parts in flight, against concurrency + 1 (the follower's) now.
+    byte[] TakeBuffer()
+    {
+        lock (_spareBuffers) if (_spareBuffers.Count > 0) return _spareBuffers.Pop();
+        return ArrayPool<byte>.Shared.Rent(BufferSize);
+    }
+
+    void GiveBack(byte[] buffer)
+    {
+        lock (_spareBuffers) _spareBuffers.Push(buffer);
+    }
+
+    void ReturnSpareBuffers()
+    {
+        lock (_spareBuffers) while (_spareBuffers.Count > 0) ArrayPool<byte>.Shared.Return(_spareBuffers.Pop());
+    }
+
     async Task CopyPartAsync(int index, Stream body, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var offset = Offset(index);
         var length = Length(index);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = TakeBuffer();
         try
         {
             long done = 0;
@@ -178,7 +205,7 @@ internal sealed class ParallelRangeDownload
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            GiveBack(buffer);
         }
     }
 
@@ -187,7 +214,7 @@ internal sealed class ParallelRangeDownload
     {
         await Task.Yield();
         using var hasher = hash == ContentHashKind.None ? null : new ContentHasher(hash);
-        var buffer = hasher is null ? null : ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = hasher is null ? null : TakeBuffer();
         try
         {
             long followed = 0;
@@ -219,7 +246,7 @@ internal sealed class ParallelRangeDownload
         }
         finally
         {
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) GiveBack(buffer);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace MedallionFoundry.Backends.Http;
 
@@ -169,6 +170,7 @@ public sealed class StallTimeoutHandler(TimeSpan stallTimeout, HttpMessageHandle
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -217,6 +219,9 @@ public sealed class StallTimeoutHandler(TimeSpan stallTimeout, HttpMessageHandle
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+        // Pooled: a read that waits for the socket would otherwise leave a new state machine box behind,
+        // ~5,000 of them (~0.4 MiB) in a 512 MiB download.
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             _watch.Touch();
