@@ -44,7 +44,15 @@ function Get-BarePwshMemory {
     $memory = @(Get-Samples '*' '*' 'bare pwsh' | Where-Object { -not $_.Failed -and $null -ne $_.PeakMiB } | ForEach-Object PeakMiB)
     if ($memory.Count -eq 0) { return $null }
     $range = $memory | Measure-Object -Minimum -Maximum
-    [pscustomobject]@{ Median = Get-Median $memory; Min = $range.Minimum; Max = $range.Maximum; Count = $memory.Count }
+    # A bare pwsh peaks in one of two modes ~10 MiB apart (glibc keeps freed C heap or not: bench/ANALYSIS.md,
+    # round 9), and which one the median falls in changes from run to run. The lower mode is shown beside it.
+    $split = ($range.Minimum + $range.Maximum) / 2
+    $lower = @($memory | Where-Object { $_ -lt $split })
+    $bimodal = $range.Maximum - $range.Minimum -ge 6 -and $lower.Count -gt 0
+    [pscustomobject]@{
+        Median = Get-Median $memory; Min = $range.Minimum; Max = $range.Maximum; Count = $memory.Count
+        LowerMedian = $(if ($bimodal) { Get-Median $lower } else { Get-Median $memory }); LowerCount = $(if ($bimodal) { $lower.Count } else { $memory.Count })
+    }
 }
 
 function Get-PeerNames([string] $B) {
@@ -257,7 +265,7 @@ function Get-MemoryLines {
     $bare = Get-BarePwshMemory
     $lines = @('## Peak memory (MiB, resident; /usr/bin/time %M of each fresh process, the highest of the runs)', '')
     if ($bare) {
-        $lines += @(('Bare `pwsh -NoProfile -NonInteractive -c exit` in this run: median {0:0.0} MiB of {1} starts (min {2:0.0}, max {3:0.0}); "over bare pwsh" is ours'' peak minus that median. Goal for W1: ≤ {4} MiB over bare pwsh. (A bare pwsh''s peak varies by ~10 MiB from start to start, hence the median of several.)' -f $bare.Median, $bare.Count, $bare.Min, $bare.Max, $script:MemoryToleranceMiB), '')
+        $lines += @(('Bare `pwsh -NoProfile -NonInteractive -c exit` in this run: median {0:0.0} MiB of {1} starts (min {2:0.0}, max {3:0.0}); "over bare pwsh" is ours'' peak minus that median. Goal for W1: ≤ {4} MiB over bare pwsh. (A bare pwsh''s peak varies by ~10 MiB from start to start, hence the median of several.) Its lower mode: median {5:0.0} MiB of {6} starts; "ours over its lower mode" compares with that, so that runs can be compared (the goal is judged on the median).' -f $bare.Median, $bare.Count, $bare.Min, $bare.Max, $script:MemoryToleranceMiB, $bare.LowerMedian, $bare.LowerCount), '')
     }
     $rows = @()
     foreach ($b in $script:BackendOrder | Where-Object { $_ -in $Backend }) {
@@ -267,11 +275,13 @@ function Get-MemoryLines {
             if ((($null -eq $ours) -or ($null -eq $ours.PeakMiB)) -and @($cells | Where-Object { $_ -ne '—' }).Count -eq 0) { continue }
             $peak = if ($ours -and $null -ne $ours.PeakMiB) { $ours.PeakMiB } else { $null }
             $over = if ($null -ne $peak -and $bare) { $peak - $bare.Median } else { $null }
+            $overLower = if ($null -ne $peak -and $bare) { $peak - $bare.LowerMedian } else { $null }
             $met = if ($w -like 'W1*' -and $null -ne $over) { Format-Met ($over -le $script:MemoryToleranceMiB) } else { '—' }
-            $rows += , (@($b, $w, $(if ($null -ne $peak) { $peak } else { '—' }), $(if ($null -ne $over) { '{0:+0.0;-0.0}' -f $over } else { '—' }), $met) + $cells)
+            $rows += , (@($b, $w, $(if ($null -ne $peak) { $peak } else { '—' }), $(if ($null -ne $over) { '{0:+0.0;-0.0}' -f $over } else { '—' }), $met,
+                $(if ($null -ne $overLower) { '{0:+0.0;-0.0}' -f $overLower } else { '—' })) + $cells)
         }
     }
-    $lines + (ConvertTo-MarkdownTable @('Backend', 'Workload', 'ours', 'ours over bare pwsh (MiB)', "≤ $script:MemoryToleranceMiB MiB over bare (W1)", 'rclone', 'aws-cli', 'cp') $rows)
+    $lines + (ConvertTo-MarkdownTable @('Backend', 'Workload', 'ours', 'ours over bare pwsh (MiB)', "≤ $script:MemoryToleranceMiB MiB over bare (W1)", 'ours over its lower mode', 'rclone', 'aws-cli', 'cp') $rows)
 }
 
 function Get-FlatnessLines {
