@@ -57,8 +57,10 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
     /// <summary>
     /// The assembly version of a file in the folder, from the list build.ps1 writes beside it
     /// (<see cref="VersionListName"/>). Reading it from the file itself (AssemblyName.GetAssemblyName) would
-    /// load System.Reflection.Metadata and System.Collections.Immutable into the session: ~1.9 MiB resident
-    /// and their start-up, for four comparisons. A folder without the list (a hand-made layout) still works.
+    /// load System.Reflection.Metadata and System.Collections.Immutable into the session (1.9 MiB of their
+    /// files resident after a transfer) for four comparisons. A folder without the list (a hand-made layout)
+    /// still works. On an older runtime, where the folder's copy wins, the framework's older copy has been
+    /// loaded into the default context for the comparison; pwsh itself uses most of these four anyway.
     /// </summary>
     Version? FolderVersion(string path)
     {
