@@ -9,7 +9,8 @@ namespace MedallionFoundry.Storage;
 /// the others from <see cref="RangeOpener"/>, at most <c>concurrency</c> at once, lowest first.
 /// Verification does not wait for the end and does not serialise the network: one follower reads the
 /// file back (from the page cache) in order, right behind the frontier — the end of the prefix that is
-/// complete — and feeds the whole-content hash (see <see cref="ContentHasher"/>). The same frontier is what an interrupted download keeps
+/// complete — and feeds the whole-content hash (see <see cref="ContentHasher"/>); a download of one part
+/// hashes its buffers as it writes them instead. The same frontier is what an interrupted download keeps
 /// (see <see cref="Frontier"/>): bytes beyond it may have holes. Memory is one buffer per part in flight
 /// plus the follower's, whatever the size of the object.
 /// </summary>
@@ -120,8 +121,23 @@ internal sealed class ParallelRangeDownload
     public async Task<byte[]?> RunAsync(Stream firstBody, RangeOpener openRange, int concurrency, ContentHashKind hash,
         IProgress<long>? progress, Action<long>? prefixComplete, CancellationToken cancellationToken)
     {
-        try { return await RunPartsAsync(firstBody, openRange, concurrency, hash, progress, prefixComplete, cancellationToken).ConfigureAwait(false); }
+        try
+        {
+            return PartCount == 1
+                ? await RunOnePartAsync(firstBody, hash, progress, prefixComplete, cancellationToken).ConfigureAwait(false)
+                : await RunPartsAsync(firstBody, openRange, concurrency, hash, progress, prefixComplete, cancellationToken).ConfigureAwait(false);
+        }
         finally { ReturnSpareBuffers(); }
+    }
+
+    // Most bronze files are one part: its bytes arrive in order, so they are hashed from the buffer as they
+    // are written. No follower task, no read-back and one buffer, on every small download.
+    async Task<byte[]?> RunOnePartAsync(Stream body, ContentHashKind hash, IProgress<long>? progress, Action<long>? prefixComplete, CancellationToken cancellationToken)
+    {
+        using var hasher = hash == ContentHashKind.None ? null : new ContentHasher(hash);
+        await using (body) await CopyPartAsync(0, body, progress, cancellationToken, hasher).ConfigureAwait(false);
+        prefixComplete?.Invoke(_size);
+        return hasher?.Finish();
     }
 
     async Task<byte[]?> RunPartsAsync(Stream firstBody, RangeOpener openRange, int concurrency, ContentHashKind hash,
@@ -173,7 +189,8 @@ internal sealed class ParallelRangeDownload
         lock (_spareBuffers) while (_spareBuffers.Count > 0) ArrayPool<byte>.Shared.Return(_spareBuffers.Pop());
     }
 
-    async Task CopyPartAsync(int index, Stream body, IProgress<long>? progress, CancellationToken cancellationToken)
+    /// <param name="inOrder">Hashes each buffer once written: only for a part that is the whole file.</param>
+    async Task CopyPartAsync(int index, Stream body, IProgress<long>? progress, CancellationToken cancellationToken, ContentHasher? inOrder = null)
     {
         var offset = Offset(index);
         var length = Length(index);
@@ -197,6 +214,7 @@ internal sealed class ParallelRangeDownload
                 // A synchronous write: it lands in the page cache, and an asynchronous one costs a hop through the thread pool.
                 try { RandomAccess.Write(_file, buffer.AsSpan(0, filled), offset + done); }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw StorageLocalIOException.Writing(_localPath, _key, ex); }
+                inOrder?.Append(buffer.AsSpan(0, filled));
                 done += filled;
                 Volatile.Write(ref _written[index], done);
                 if (index == Volatile.Read(ref _firstIncomplete) || done == length) _advanced.Release();

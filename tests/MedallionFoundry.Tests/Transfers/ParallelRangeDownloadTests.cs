@@ -151,6 +151,63 @@ public sealed class ParallelRangeDownloadTests
         }
     }
 
+    /// <summary>A body that hands out at most <paramref name="chunk"/> bytes per read, as a network stream does.</summary>
+    sealed class Trickle(byte[] data, int length, int chunk) : MemoryStream(data, 0, length, writable: false)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+    }
+
+    [Theory]
+    [InlineData("Md5", 600 * 1024 + 3)] // more than two of the download's 256 KiB buffers
+    [InlineData("Xxh128", 16 * 1024)]
+    [InlineData("Md5", 0)]
+    [InlineData("None", 5000)]
+    public async Task A_download_of_one_part_is_hashed_as_it_is_written_and_asks_for_no_range(string hashName, int size)
+    {
+        var hash = Enum.Parse<ContentHashKind>(hashName);
+        var data = TestData.Bytes(size, seed: 6);
+        var (path, file) = NewTarget();
+        var ranges = new Ranges(data);
+        var prefixes = new List<long>();
+        long progressed = 0;
+        byte[]? digest;
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k", data.Length, firstLength: data.Length, partSize: Part);
+            Assert.Equal(1, download.PartCount);
+            digest = await download.RunAsync(new Trickle(data, data.Length, chunk: 7001), ranges.Open, concurrency: 4, hash,
+                new SyncProgress(n => progressed += n), prefixes.Add, CancellationToken.None);
+            Assert.Equal(data.Length, download.Frontier);
+        }
+
+        Assert.Equal(0, ranges.Opened);
+        byte[]? expected = hash switch
+        {
+            ContentHashKind.Md5 => MD5.HashData(data),
+            ContentHashKind.Xxh128 => System.IO.Hashing.XxHash128.Hash(data),
+            _ => null,
+        };
+        Assert.Equal(expected, digest);
+        Assert.Equal(TestData.Sha256(data), TestData.Sha256File(path));
+        Assert.Equal(data.Length, progressed);
+        Assert.Equal(new[] { (long)data.Length }, prefixes);
+    }
+
+    [Fact]
+    public async Task A_download_of_one_part_whose_body_ends_early_is_an_integrity_error()
+    {
+        var data = TestData.Bytes(20_000, seed: 7);
+        var (path, file) = NewTarget();
+        using (file)
+        {
+            var download = new ParallelRangeDownload(file, path, "k/small.bin", data.Length, firstLength: data.Length, partSize: Part);
+            var error = await Assert.ThrowsAsync<StorageIntegrityException>(() =>
+                download.RunAsync(new Trickle(data, 19_000, chunk: 4096), new Ranges(data).Open, 4, ContentHashKind.Md5, null, null, CancellationToken.None));
+            Assert.Contains("bytes 19000-19999 of 20000", error.Message);
+        }
+    }
+
     sealed class SyncProgress(Action<long> report) : IProgress<long>
     {
         public void Report(long value) => report(value);
