@@ -69,14 +69,15 @@ public sealed partial class S3Backend : StorageBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         var size = new FileInfo(localPath).Length;
-        var (md5, xxh128) = await S3Integrity.HashFileAsync(localPath, cancellationToken).ConfigureAwait(false);
         if (size <= Settings.MultipartThreshold)
         {
+            var (md5, _) = await S3Integrity.HashFileAsync(localPath, cancellationToken).ConfigureAwait(false);
             await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             return await PutSingleAsync(key, stream, size, md5, options, cancellationToken).ConfigureAwait(false);
         }
+        var hashes = await S3Integrity.HashFileAndPartsAsync(localPath, size, Settings.UploadPartSizeFor(size), cancellationToken).ConfigureAwait(false);
         if (!options.Overwrite && await EnsureAbsentAsync(key, options, cancellationToken).ConfigureAwait(false) is { } mine) return mine;
-        var upload = new S3MultipartUpload(_client, Settings, key, localPath, size, md5, xxh128, options);
+        var upload = new S3MultipartUpload(_client, Settings, key, localPath, size, hashes, options);
         try
         {
             await upload.RunAsync(cancellationToken).ConfigureAwait(false);

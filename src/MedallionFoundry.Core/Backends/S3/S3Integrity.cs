@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using MedallionFoundry.Storage;
+using MedallionFoundry.Storage.Resume;
 
 namespace MedallionFoundry.Backends.S3;
 
@@ -51,6 +52,30 @@ internal static class S3Integrity
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// What a multipart upload of a file needs before its first part: the MD5 and XXH3-128 of the whole
+    /// file (stored as metadata) and the MD5 of each part (its Content-MD5, and its record for a resume).
+    /// The two run side by side, each reading the file once: the whole-file MD5 cannot be split, and
+    /// nothing else runs yet, so the part MD5s cost no time here, where computed with each part they took
+    /// CPU from the upload itself (~0.75 s per 512 MiB, ~6 % of a W1 upload on 2 cores).
+    /// </summary>
+    public static async Task<UploadHashes> HashFileAndPartsAsync(string path, long size, long partSize, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var parts = Task.Run(() => UploadResume.Md5OfParts(path, size, partSize, stop.Token), stop.Token);
+        try
+        {
+            var (md5, xxh128) = await HashFileAsync(path, stop.Token).ConfigureAwait(false);
+            return new UploadHashes(md5, xxh128, partSize, await parts.ConfigureAwait(false));
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try { await parts.ConfigureAwait(false); } catch (Exception) { } // the first failure is the one to report
+            throw;
         }
     }
 
@@ -128,3 +153,6 @@ internal static class S3Integrity
                 $"The bytes of '{key}' from bucket '{bucket}' do not match the checksum stored with the object (MD5 {actual} received, {expectedMd5} stored).{CorruptionAdvice}", key);
     }
 }
+
+/// <summary>The hashes of a file a multipart upload sends: see <see cref="S3Integrity.HashFileAndPartsAsync"/>.</summary>
+internal sealed record UploadHashes(byte[] Md5, byte[] Xxh128, long PartSize, string[] PartMd5s);

@@ -8,20 +8,21 @@ namespace MedallionFoundry.Backends.S3;
 /// <summary>
 /// One multipart upload of a local file: parts are sent in parallel, each read by the SDK straight
 /// from the file at its offset (FilePath + FilePosition), so memory does not grow with the file.
-/// Each part carries the Content-MD5 of its bytes and, once it landed, is recorded in the upload's
+/// Each part carries the Content-MD5 of its bytes (hashed before the upload, beside the whole file:
+/// <see cref="S3Integrity.HashFileAndPartsAsync"/>) and, once it landed, is recorded in the upload's
 /// resumable state (docs/resume.md). Ctrl+C or a dropped connection leaves the upload and its state,
 /// so the same command run again sends only the parts that are missing; any other failure aborts it,
 /// so no partial object and no orphaned parts remain; so does a source file that changed while its
 /// parts were read (checked before the completion).
 /// </summary>
 internal sealed class S3MultipartUpload(
-    AmazonS3Client client, S3Settings settings, string key, string localPath, long size, byte[] md5, byte[] xxh128, UploadOptions options)
+    AmazonS3Client client, S3Settings settings, string key, string localPath, long size, UploadHashes hashes, UploadOptions options)
 {
-    public long PartSize { get; } = settings.UploadPartSizeFor(size);
+    public long PartSize { get; } = hashes.PartSize;
 
-    public int PartCount => (int)Math.Max(1, (size + PartSize - 1) / PartSize);
+    public int PartCount { get; } = hashes.PartMd5s.Length;
 
-    readonly string _md5Base64 = Convert.ToBase64String(md5);
+    readonly string _md5Base64 = Convert.ToBase64String(hashes.Md5);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -101,7 +102,7 @@ internal sealed class S3MultipartUpload(
                 var etag = S3Integrity.CleanETag(present?.ETag) ?? recorded?.ETag;
                 if (etag is null || (present?.Size is { } s && s != length) || (present is null && recorded?.Length != length)) continue;
                 // The part's bytes must be this file's: its recorded MD5, or an ETag that is its MD5.
-                var local = await UploadResume.Md5OfSliceAsync(localPath, (number - 1) * PartSize, length, cancellationToken).ConfigureAwait(false);
+                var local = hashes.PartMd5s[number - 1];
                 if ((recorded?.ETag == etag && recorded.Md5 == local) || UploadResume.Md5OfETag(etag) == local)
                 {
                     parts[number - 1] = new PartETag(number, etag);
@@ -114,7 +115,7 @@ internal sealed class S3MultipartUpload(
 
         var start = new InitiateMultipartUploadRequest { BucketName = settings.Bucket, Key = key, ContentType = options.ContentType };
         start.Metadata.Add(S3Integrity.MetadataName, _md5Base64); // checked by every later download
-        start.Metadata.Add(S3Integrity.Xxh128MetadataName, ContentHasher.Xxh128Text(xxh128)); // ... quickly, by parallel ones
+        start.Metadata.Add(S3Integrity.Xxh128MetadataName, ContentHasher.Xxh128Text(hashes.Xxh128)); // ... quickly, by parallel ones
         if (!options.Overwrite && options.WriteId is { } writeId) start.Metadata.Add(S3Backend.WriteIdMetadata, writeId);
         var uploadId = (await client.InitiateMultipartUploadAsync(start, cancellationToken).ConfigureAwait(false)).UploadId;
         return (UploadResume.Begin("s3", settings.Location, key, localPath, size, writeTime, _md5Base64, PartSize, uploadId), parts);
@@ -148,7 +149,7 @@ internal sealed class S3MultipartUpload(
     {
         var offset = (number - 1) * PartSize;
         var length = Math.Min(PartSize, size - offset);
-        var partMd5 = await UploadResume.Md5OfSliceAsync(localPath, offset, length, cancellationToken).ConfigureAwait(false);
+        var partMd5 = hashes.PartMd5s[number - 1];
         var request = new UploadPartRequest
         {
             BucketName = settings.Bucket,

@@ -65,6 +65,41 @@ internal static class UploadResume
         }
     }
 
+    /// <summary>
+    /// Base64 MD5 of every part of the file (parts of <paramref name="partSize"/> bytes, the last one shorter),
+    /// in one sequential read. Synchronous: the caller runs it on a thread of its own beside the whole-file
+    /// hash, which keeps the other core busy, so the parts need no read and no hash of their own later.
+    /// </summary>
+    public static string[] Md5OfParts(string path, long size, long partSize, CancellationToken cancellationToken)
+    {
+        var parts = new string[(int)Math.Max(1, (size + partSize - 1) / partSize)];
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = ArrayPool<byte>.Shared.Rent(256 << 10);
+        try
+        {
+            for (var part = 0; part < parts.Length; part++)
+            {
+                var start = part * partSize;
+                var length = Math.Min(partSize, size - start);
+                for (long done = 0; done < length;)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done)), start + done);
+                    if (read == 0) throw new IOException($"The file '{path}' ended at {start + done} bytes while its parts were hashed ({size} expected): it changed during the upload.");
+                    md5.AppendData(buffer, 0, read);
+                    done += read;
+                }
+                parts[part] = Convert.ToBase64String(md5.GetHashAndReset());
+            }
+            return parts;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>An ETag that is the hex MD5 of its bytes, as base64; null for other ETags (SSE-KMS, composites).</summary>
     public static string? Md5OfETag(string? etag)
     {
