@@ -58,16 +58,23 @@ public sealed class S3UploadHashesTests : IDisposable
     }
 
     [Fact]
-    public async Task A_cancelled_hash_stops_both_readers()
+    public async Task A_cancelled_hash_reports_the_cancellation()
     {
         var path = FileOf(Bytes(2_000_000));
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => S3Integrity.HashFileAndPartsAsync(path, 2_000_000, 100_000, cancelled.Token));
-        // The part reader let go of the file: it can be deleted and made again at once.
-        File.Delete(path);
-        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_reported_as_missing_not_as_a_cancellation()
+    {
+        var path = Path.Combine(_folder, "gone.bin");
+
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => S3Integrity.HashFileAndPartsAsync(path, 1_000_000, 100_000, CancellationToken.None));
+
+        Assert.Contains("gone.bin", error.Message);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
