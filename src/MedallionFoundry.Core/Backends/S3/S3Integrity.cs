@@ -58,9 +58,10 @@ internal static class S3Integrity
     /// <summary>
     /// What a multipart upload of a file needs before its first part: the MD5 and XXH3-128 of the whole
     /// file (stored as metadata) and the MD5 of each part (its Content-MD5, and its record for a resume).
-    /// The two run side by side, each reading the file once: the whole-file MD5 cannot be split, and
-    /// nothing else runs yet, so the part MD5s cost no time here, where computed with each part they took
-    /// CPU from the upload itself (~0.75 s per 512 MiB, ~6 % of a W1 upload on 2 cores).
+    /// The two run side by side, each reading the file once: the whole-file MD5 cannot be split and nothing
+    /// else runs yet, so with a second core the part MD5s cost no time here. Computed with each part, they
+    /// took CPU from the upload itself (~0.75 s per 512 MiB: the upload was ~4 % slower on 2 cores,
+    /// bench/ANALYSIS.md round 11).
     /// </summary>
     public static async Task<UploadHashes> HashFileAndPartsAsync(string path, long size, long partSize, CancellationToken cancellationToken)
     {
