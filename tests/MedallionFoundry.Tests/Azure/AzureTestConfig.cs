@@ -52,8 +52,8 @@ public static class AzureTestConfig
             name => env.GetValueOrDefault(name));
     }
 
-    public static AzureBackend Backend(PlatformConfig config, HttpPipelinePolicy? policy = null) =>
-        new(AzureSettings.FromConfig(config), policy);
+    public static AzureBackend Backend(PlatformConfig config, HttpPipelinePolicy? policy = null, TimeProvider? clock = null) =>
+        new(AzureSettings.FromConfig(config), policy, clock);
 
     public static BronzeStore Store(PlatformConfig config, HttpPipelinePolicy? policy = null) =>
         new(Backend(config, policy), "test");

@@ -34,14 +34,15 @@ public sealed partial class AzureBackend : StorageBackend
 
     public AzureBackend(AzureSettings settings) : this(settings, null) { }
 
-    /// <summary>For tests: <paramref name="extraPolicy"/> sees every request sent (e.g. to count them).</summary>
-    internal AzureBackend(AzureSettings settings, HttpPipelinePolicy? extraPolicy)
+    /// <summary>For tests: <paramref name="extraPolicy"/> sees every request sent (e.g. to count them);
+    /// <paramref name="clock"/> times the batch deletes against single ones.</summary>
+    internal AzureBackend(AzureSettings settings, HttpPipelinePolicy? extraPolicy, TimeProvider? clock = null)
     {
         _settings = settings;
         Prefix = settings.Prefix;
         _container = AzureClientFactory.Create(settings, AzureClientFactory.ServiceOptions(settings, extraPolicy));
         var capture = AzureClientFactory.Create(settings, AzureClientFactory.CaptureOptions(settings));
-        _batch = new BlobBatchDeleter(_container, capture, settings.Container, DeleteAsync);
+        _batch = new BlobBatchDeleter(_container, capture, settings.Container, DeleteAsync, clock);
         Location = BuildLocation();
     }
 

@@ -16,10 +16,13 @@ namespace MedallionFoundry.Backends.Azure;
 /// finished with single deletes and the batches get smaller. When batches cost clearly more per blob
 /// than single deletes do (over twice; Azurite handles a batch's sub-requests one after another, each as slow as
 /// a lone request on a big container), the rest goes as single deletes. A slow batch never fails the delete.
+/// The times are read from <paramref name="clock"/> (the system's unless a test gives its own).
 /// </summary>
 internal sealed class BlobBatchDeleter(BlobContainerClient service, BlobContainerClient capture, string container,
-    Func<string, CancellationToken, Task> deleteOne)
+    Func<string, CancellationToken, Task> deleteOne, TimeProvider? clock = null)
 {
+    readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     const int FallbackParallelism = 8;
     const int MinBatch = 16;
 
@@ -72,10 +75,10 @@ internal sealed class BlobBatchDeleter(BlobContainerClient service, BlobContaine
                 continue;
             }
             var chunk = Slice(keys, done, Math.Min(BatchSize, rest.Count));
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var started = _clock.GetTimestamp();
             var (result, timedOut) = await TryBatchAsync(chunk, cancellationToken).ConfigureAwait(false);
             if (timedOut) Interlocked.Exchange(ref _batchSize, Math.Max(MinBatch, BatchSize / 2));
-            if (timedOut || result is not null) Learn(ref _batchSecondsPerKey, clock.Elapsed, chunk.Count);
+            if (timedOut || result is not null) Learn(ref _batchSecondsPerKey, _clock.GetElapsedTime(started), chunk.Count);
             failures.AddRange(result ?? await DeleteOneByOneAsync(chunk, cancellationToken).ConfigureAwait(false));
             done += chunk.Count;
         }
@@ -179,7 +182,7 @@ internal sealed class BlobBatchDeleter(BlobContainerClient service, BlobContaine
 
     async Task<IReadOnlyList<DeleteFailure>> DeleteOneByOneAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var started = _clock.GetTimestamp();
         var failures = new System.Collections.Concurrent.ConcurrentBag<DeleteFailure>();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = FallbackParallelism, CancellationToken = cancellationToken },
             async (key, ct) =>
@@ -188,7 +191,7 @@ internal sealed class BlobBatchDeleter(BlobContainerClient service, BlobContaine
                 catch (StorageContainerNotFoundException) { throw; }
                 catch (StorageException ex) { failures.Add(new DeleteFailure(key, ex)); }
             }).ConfigureAwait(false);
-        if (keys.Count >= MinBatch) Learn(ref _singleSecondsPerKey, clock.Elapsed, keys.Count);
+        if (keys.Count >= MinBatch) Learn(ref _singleSecondsPerKey, _clock.GetElapsedTime(started), keys.Count);
         return failures.ToList();
     }
 }
