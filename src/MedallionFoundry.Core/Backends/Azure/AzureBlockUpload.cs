@@ -34,6 +34,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
     public const string Xxh128Metadata = "mf_xxh128";
 
     readonly string _writeId = options.WriteId ?? Guid.NewGuid().ToString("N");
+    Exception? _firstBlockFailure;
 
     string _stem = "";
 
@@ -128,9 +129,11 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
             failFast.Cancel();
             try { await Task.WhenAll(staging).ConfigureAwait(false); } catch { /* the first failure is the one to report */ }
             // Ctrl+C or a dropped connection keep the state (the staged blocks stay on the service for a week).
-            // The cause is the first block that failed, when one did (the loop then only saw the fail-fast cancellation).
-            var cause = staging.FirstOrDefault(t => t.IsFaulted)?.Exception?.InnerException ?? ex;
+            // The cause is the first block that failed, when one did: the loop then only saw the fail-fast
+            // cancellation, which would be reported as a timeout.
+            var cause = _firstBlockFailure ?? ex;
             if (state is not null && !TransferStates.KeepsState(AzureErrors.Map(cause, key, settings.Container, cancellationToken))) TransferStates.Delete(state);
+            if (!ReferenceEquals(cause, ex)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
             throw;
         }
 
@@ -232,8 +235,10 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
             staged?.Invoke();
             options.Progress?.Report(length);
         }
-        catch
+        catch (Exception ex)
         {
+            // The first block to fail is the cause; the others fail because of the cancellation below.
+            if (!failFast.IsCancellationRequested) Interlocked.CompareExchange(ref _firstBlockFailure, ex, null);
             failFast.Cancel();
             throw;
         }
