@@ -88,8 +88,11 @@ function Start-S3LegacyTestServer {
 
 function Start-AzuriteTestServer {
     $port = Get-FreeTcpPort
+    # In memory, Azurite refuses writes (HTTP 409 MemoryExtentStoreAtSizeLimit) once its blobs pass half the
+    # machine's memory, and a deleted blob's bytes count until its periodic clean-up. The benchmark writes
+    # ~11 GiB into one Azurite (W1's 512 MiB uploads, deleted after each check, then W1Big's 2 GiB): 16 GiB.
     Start-NodeServer -Name 'azurite' -Script 'node_modules/azurite/dist/src/blob/main.js' -Port $port `
-        -Arguments @('--blobHost', '127.0.0.1', '--blobPort', "$port", '--inMemoryPersistence', '--loose',
+        -Arguments @('--blobHost', '127.0.0.1', '--blobPort', "$port", '--inMemoryPersistence', '--extentMemoryLimit', '16384', '--loose',
             '--skipApiVersionCheck', '--disableTelemetry', '--silent') | Out-Null
     $env:MF_TEST_AZURE_BLOB_ENDPOINT = "http://127.0.0.1:$port/$script:AzuriteAccount"
     $env:MF_TEST_AZURE_ACCOUNT = $script:AzuriteAccount
