@@ -34,7 +34,6 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
     public const string Xxh128Metadata = "mf_xxh128";
 
     readonly string _writeId = options.WriteId ?? Guid.NewGuid().ToString("N");
-    Exception? _firstBlockFailure;
 
     string _stem = "";
 
@@ -87,7 +86,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         var (state, landed) = await ResumeOrStartAsync(size, blockSize, cancellationToken).ConfigureAwait(false);
         using var whole = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         using var fast = new ContentHasher(ContentHashKind.Xxh128);
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var failFast = new FailFast(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, settings.MaxConcurrency));
         var staging = new List<Task>(count);
         long total = 0;
@@ -129,11 +128,10 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
             failFast.Cancel();
             try { await Task.WhenAll(staging).ConfigureAwait(false); } catch { /* the first failure is the one to report */ }
             // Ctrl+C or a dropped connection keep the state (the staged blocks stay on the service for a week).
-            // The cause is the first block that failed, when one did: the loop then only saw the fail-fast
-            // cancellation, which would be reported as a timeout.
-            var cause = _firstBlockFailure ?? ex;
+            // The cause is the first block that failed, when one did (see FailFast).
+            var cause = failFast.CauseOf(ex);
             if (state is not null && !TransferStates.KeepsState(AzureErrors.Map(cause, key, settings.Container, cancellationToken))) TransferStates.Delete(state);
-            if (!ReferenceEquals(cause, ex)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            failFast.ThrowCause(ex);
             throw;
         }
 
@@ -222,7 +220,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
 
     const int HashBufferSize = 256 << 10;
 
-    async Task StageAsync(string id, Stream content, int length, byte[] md5, SemaphoreSlim slots, CancellationTokenSource failFast, Action? staged)
+    async Task StageAsync(string id, Stream content, int length, byte[] md5, SemaphoreSlim slots, FailFast failFast, Action? staged)
     {
         try
         {
@@ -237,9 +235,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, AzureSettings setti
         }
         catch (Exception ex)
         {
-            // The first block to fail is the cause; the others fail because of the cancellation below.
-            if (!failFast.IsCancellationRequested) Interlocked.CompareExchange(ref _firstBlockFailure, ex, null);
-            failFast.Cancel();
+            failFast.Fail(ex);
             throw;
         }
         finally

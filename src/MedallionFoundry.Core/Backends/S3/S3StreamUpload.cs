@@ -64,7 +64,7 @@ internal sealed class S3StreamUpload(S3Backend backend, string key, Stream conte
         if (options.ContentMD5 is { } expected) start.Metadata.Add(S3Integrity.MetadataName, expected);
         var uploadId = (await client.InitiateMultipartUploadAsync(start, cancellationToken).ConfigureAwait(false)).UploadId;
 
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var failed = new FailFast(cancellationToken);
         using var slots = new SemaphoreSlim(_settings.MaxConcurrency);
         using var whole = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var sending = new List<Task<PartETag>>();
@@ -94,16 +94,17 @@ internal sealed class S3StreamUpload(S3Backend backend, string key, Stream conte
             await client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
             return (size, md5);
         }
-        catch
+        catch (Exception ex)
         {
             failed.Cancel();
             try { await Task.WhenAll(sending).ConfigureAwait(false); } catch (Exception) { } // their buffers go back first
             await AbortAsync(uploadId).ConfigureAwait(false);
+            failed.ThrowCause(ex); // the part that failed, not the cancellation it caused here
             throw;
         }
     }
 
-    async Task<PartETag> SendPartAsync(string uploadId, int number, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failed)
+    async Task<PartETag> SendPartAsync(string uploadId, int number, byte[] buffer, int length, SemaphoreSlim slots, FailFast failed)
     {
         try
         {
@@ -123,9 +124,9 @@ internal sealed class S3StreamUpload(S3Backend backend, string key, Stream conte
             options.Progress?.Report(length);
             return new PartETag(number, response.ETag);
         }
-        catch
+        catch (Exception ex)
         {
-            failed.Cancel();
+            failed.Fail(ex);
             throw;
         }
         finally
